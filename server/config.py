@@ -1,0 +1,63 @@
+"""Frozen settings: defaults < environment (``HCN_*``) < explicit dict."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the publisher needs to know; built once per app.
+
+    >>> Settings().graph_iri("data")
+    'https://w3id.org/healthy-cities/graph/data'
+    """
+
+    base_iri: str = "https://w3id.org/healthy-cities/"
+    root: Path = field(default=REPO_ROOT)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    query_timeout_s: float = 10.0
+    max_rows: int = 10000
+
+    def __post_init__(self) -> None:
+        if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith(("/", "#")):
+            raise ConfigError(f"base IRI must be an http(s) IRI ending in '/' or '#': {self.base_iri!r}")
+        object.__setattr__(self, "root", Path(self.root).expanduser().resolve())
+
+    def graph_iri(self, name: str) -> str:
+        """IRI of the named graph ``name`` (``ontology``, ``data`` or ``shapes``)."""
+        return f"{self.base_iri}graph/{name}"
+
+    @classmethod
+    def load(cls, explicit: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from defaults, then ``HCN_<FIELD>`` variables, then ``explicit``."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f"HCN_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(f.name, f.type, raw)
+        for key, value in (explicit or {}).items():
+            if key not in {f.name for f in dataclasses.fields(cls)}:
+                raise ConfigError(f"unknown setting {key!r}")
+            values[key] = value
+        return cls(**values)
+
+
+def _coerce(name: str, type_name: Any, raw: str) -> Any:
+    """Convert an environment string to the field's type (annotations are strings here)."""
+    converters = {"int": int, "float": float, "Path": Path, "str": str}
+    try:
+        return converters[str(type_name)](raw)
+    except ValueError:
+        raise ConfigError(f"HCN_{name.upper()}={raw!r} is not a valid {type_name}") from None

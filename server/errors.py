@@ -1,0 +1,45 @@
+"""One exception hierarchy; ``app.py`` maps it to HTTP responses, ``cli.py`` to exit codes."""
+
+from __future__ import annotations
+
+
+class HcnError(Exception):
+    """Base error with an HTTP status; the message is safe to show to the client."""
+
+    status: int = 500
+
+
+class BadRequest(HcnError):
+    """The client's request is malformed (bad query, missing parameter, unknown format)."""
+
+    status = 400
+
+
+class NotAcceptable(HcnError):
+    """No offered media type satisfies the client's Accept header."""
+
+    status = 406
+
+
+class UnsupportedMediaType(HcnError):
+    """The request body has a content type the endpoint does not read."""
+
+    status = 415
+
+
+class BackendError(HcnError):
+    """The store failed while answering (I/O or evaluation error)."""
+
+    status = 503
+
+
+class ConfigError(HcnError):
+    """Settings are invalid (bad base IRI, missing root folder, wrong type)."""
+
+    status = 500
+
+
+class DataError(HcnError):
+    """A source file could not be loaded; the message names the file and position."""
+
+    status = 500

@@ -1,0 +1,42 @@
+"""Pure checks on SPARQL text, used only to explain or refuse a request, never to build queries."""
+
+from __future__ import annotations
+
+import re
+
+# Comments, string literals and IRIs, which may contain keywords that are not keywords.
+_OPAQUE = re.compile(
+    r'''"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
+    r'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\#[^\n]*''',
+)
+_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*\S*\s*)*", re.IGNORECASE)
+_UPDATE = re.compile(r"(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+_SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def _blank_opaque(sparql: str) -> str:
+    """Replace comments, literals and IRIs by ``<>`` so keywords inside them are ignored."""
+    return _OPAQUE.sub(" <> ", sparql)
+
+
+def looks_like_update(sparql: str) -> bool:
+    """True when the text is a SPARQL Update request.
+
+    >>> looks_like_update("PREFIX ex: <http://e/> INSERT DATA { ex:a ex:b ex:c }")
+    True
+    >>> looks_like_update('SELECT * { ?s ?p "INSERT" }')
+    False
+    """
+    body = _PROLOGUE.sub("", _blank_opaque(sparql), count=1)
+    return _UPDATE.match(body) is not None
+
+
+def uses_service(sparql: str) -> bool:
+    """True when the query contains a federated ``SERVICE`` clause.
+
+    >>> uses_service("SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }")
+    True
+    >>> uses_service("SELECT ?service { ?service a <http://x/SERVICE> }")
+    False
+    """
+    return _SERVICE.search(_blank_opaque(sparql)) is not None
