@@ -15,8 +15,9 @@ from .store import Store, open_store
 
 EPILOG = """exit codes:
   0  success (validate: the graph conforms to the shapes)
-  1  findings (validate: SHACL violations)
+  1  findings (validate: findings at or above --fail-on)
   2  usage or input error (bad arguments, unparsable Turtle, malformed query)
+  3  internal error or unsupported SHACL feature (validate)
 
 environment: HCN_ROOT, HCN_BASE_IRI, HCN_HOST, HCN_PORT override the defaults."""
 
@@ -41,8 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to bind (default 8000)")
     serve.set_defaults(run=cmd_serve)
 
-    validate = commands.add_parser("validate", help="check Turtle syntax and SHACL conformance")
-    validate.set_defaults(run=cmd_validate)
+    add_validate_parser(commands)
 
     query = commands.add_parser("query", help="run a SPARQL query against the embedded store")
     query.add_argument("sparql", nargs="?", help="the query text (or use --file)")
@@ -87,13 +87,76 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    """Print syntax errors or the SHACL report; exit 0, 1 or 2."""
-    from .validate import validate
+VALIDATE_EPILOG = """exit codes:
+  0  conforms: no findings at or above --fail-on
+  1  findings at or above --fail-on (violation by default; warning; info)
+  2  usage, input or syntax error (bad arguments, missing/binary/non-UTF-8 file, unparsable RDF)
+  3  internal error or unsupported SHACL feature
 
-    outcome = validate(Settings.load(settings_overrides(args)).root)
-    print(outcome.text, file=sys.stdout if outcome.exit_code < 2 else sys.stderr)
-    return outcome.exit_code
+With no PATH, validates ontology/, data/ and shapes/ under --root (default: this repository)."""
+
+
+def add_validate_parser(commands: Any) -> None:
+    """The ``validate`` sub-command and its options."""
+    from .validation.formats import NAMES
+
+    validate = commands.add_parser(
+        "validate", help="check RDF syntax, SHACL conformance and ontology terms",
+        description="Validate Turtle (.ttl), N-Triples (.nt), JSON-LD (.jsonld) and TriG (.trig) files "
+        "against SHACL shapes; report findings like a compiler.",
+        epilog=VALIDATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or globs (default: the repo graph)")
+    validate.add_argument("--shapes", action="append", default=[], metavar="PATH",
+                          help="SHACL shapes (repeatable; default: ROOT/shapes)")
+    validate.add_argument("--ontology", action="append", default=[], metavar="PATH",
+                          help="ontology mixed into the data graph (repeatable; default: ROOT/ontology)")
+    validate.add_argument("--format", choices=NAMES, default="text", help="report on stdout (default: text)")
+    validate.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
+                          help="also write a report to PATH (repeatable), e.g. sarif=hcn.sarif")
+    validate.add_argument("--fail-on", choices=["violation", "warning", "info"], default="violation",
+                          help="lowest severity that makes the exit code 1 (default: violation)")
+    validate.add_argument("--baseline", type=Path, metavar="FILE",
+                          help="a previous --format json report: its findings are hidden and do not fail")
+    validate.add_argument("--no-lint", action="store_true", help="SHACL and syntax only, no lint checks")
+    validate.add_argument("--no-timing", action="store_true", help="leave the elapsed time out of the summary")
+    validate.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    validate.set_defaults(run=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate, print the report, write the --output files; exit 0, 1, 2 or 3."""
+    from .validation import BaselineError, Options, UnsupportedFeature, validate
+    from .validation.formats import NAMES, render
+
+    outputs = []
+    for spec in args.output:
+        name, _, target = spec.partition("=")
+        if name not in NAMES or not target:
+            print(f"hcn validate: error: --output wants FORMAT=PATH with FORMAT one of {', '.join(NAMES)}: {spec!r}",
+                  file=sys.stderr)
+            return 2
+        outputs.append((name, Path(target)))
+    options = Options(paths=args.paths, root=Settings.load(settings_overrides(args)).root, shapes=args.shapes,
+                      ontology=args.ontology, fail_on=args.fail_on, baseline=args.baseline, lint=not args.no_lint)
+    try:
+        report = validate(options)
+        for name, target in outputs:
+            target.write_text(render(report, name, timing=not args.no_timing), encoding="utf-8")
+        sys.stdout.write(render(report, args.format, timing=not args.no_timing))
+        if args.format not in ("text", "github"):
+            print(report.summary(timing=not args.no_timing), file=sys.stderr)
+        return report.exit_code
+    except (BaselineError, OSError) as exc:
+        print(f"hcn validate: error: {exc}", file=sys.stderr)
+        return 2
+    except UnsupportedFeature as exc:
+        print(f"hcn validate: unsupported SHACL feature: {exc}", file=sys.stderr)
+        return 3
+    except Exception as exc:  # the one top-level guard: unexpected errors exit 3 without a traceback
+        if args.debug:
+            raise
+        print(f"hcn validate: internal error: {exc.__class__.__name__}: {exc} (rerun with --debug)", file=sys.stderr)
+        return 3
 
 
 def cmd_query(args: argparse.Namespace) -> int:

@@ -1,0 +1,113 @@
+"""``hcn validate`` against the plain ``pyshacl`` CLI on the same synthetic files, side by side.
+
+    python benchmarks/validate_bench.py            # 10k and 100k triples
+    python benchmarks/validate_bench.py --full     # also 1M
+
+Each size: benchmarks/generate.py writes the data; the repository's ontology/ files and the data are
+concatenated into one Turtle file and shapes/ into another, so both tools read the same bytes.
+Wall time and peak RSS of each tool's process are measured (``os.wait4``); the number of SHACL
+results must be equal. Results go to benchmarks/results/validate.md and validate.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generate import generate  # noqa: E402
+
+
+def measure(argv: list[str], stdout: Path) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MB (the largest process) and exit code of one command."""
+    started = time.perf_counter()
+    with stdout.open("wb") as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode
+
+
+def concatenate(paths: list[Path], target: Path, extra: str = "") -> None:
+    target.write_text("".join(p.read_text(encoding="utf-8") + "\n" for p in paths) + extra, encoding="utf-8")
+
+
+def run_size(triples: int, work: Path) -> dict[str, object]:
+    text, generator = generate(triples, seed=1)
+    data, shapes = work / f"graph-{triples}.ttl", work / "shapes.ttl"
+    concatenate(sorted((ROOT / "ontology").glob("*.ttl")), data, text)
+    concatenate(sorted((ROOT / "shapes").glob("*.ttl")), shapes)
+    report = work / f"hcn-{triples}.json"
+    hcn_s, hcn_mb, hcn_rc = measure([str(BIN / "hcn"), "validate", str(data), "--shapes", str(shapes),
+                                     "--ontology", str(data), "--format", "json"], report)
+    ours = json.loads(report.read_text(encoding="utf-8"))
+    pyshacl_out = work / f"pyshacl-{triples}.txt"
+    py_s, py_mb, py_rc = measure([str(BIN / "pyshacl"), "-s", str(shapes), "-a", "-i", "none", str(data)], pyshacl_out)
+    match = re.search(r"Results \((\d+)\)", pyshacl_out.read_text(encoding="utf-8"))
+    theirs = int(match.group(1)) if match else 0
+    return {
+        "triples": ours["triples"] - _count(shapes), "deliberate_violations": generator.violations,
+        "hcn_s": round(hcn_s, 2), "hcn_peak_mb": round(hcn_mb), "hcn_exit": hcn_rc,
+        "pyshacl_s": round(py_s, 2), "pyshacl_peak_mb": round(py_mb), "pyshacl_exit": py_rc,
+        "speedup": round(py_s / hcn_s, 1), "hcn_shacl_results": ours["shaclResults"], "pyshacl_results": theirs,
+        "equal": ours["shaclResults"] == theirs,
+    }
+
+
+def _count(path: Path) -> int:
+    from pyoxigraph import RdfFormat, parse
+
+    return sum(1 for _ in parse(path=path, format=RdfFormat.TURTLE))
+
+
+def markdown(rows: list[dict[str, object]], machine: str) -> str:
+    lines = [
+        "# `hcn validate` vs plain `pyshacl`", "",
+        f"Machine: {machine}. Same input files for both (ontology/ + synthetic data in one Turtle file, "
+        "shapes/ in another); `pyshacl -a -i none`; wall time and peak RSS of each process.", "",
+        "| triples | hcn validate | pyshacl | speed-up | hcn peak RSS | pyshacl peak RSS | SHACL results (hcn / pyshacl) |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['triples']:,} | {r['hcn_s']} s | {r['pyshacl_s']} s | {r['speedup']}x | "
+                     f"{r['hcn_peak_mb']} MB | {r['pyshacl_peak_mb']} MB | {r['hcn_shacl_results']} / "
+                     f"{r['pyshacl_results']} {'(equal)' if r['equal'] else '(DIFFERENT)'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--full", action="store_true", help="also run 1M triples (minutes)")
+    parser.add_argument("--sizes", type=int, nargs="*", help="explicit triple counts instead")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ([10_000, 100_000] + ([1_000_000] if args.full else []))
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            row = run_size(size, Path(tmp))
+            rows.append(row)
+            print(f"{row['triples']:>9,} triples: hcn {row['hcn_s']:>7} s  pyshacl {row['pyshacl_s']:>7} s  "
+                  f"ratio {row['speedup']}x  results {row['hcn_shacl_results']}/{row['pyshacl_results']}"
+                  f"{'' if row['equal'] else '  DIFFERENT'}", flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "validate.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n",
+                                           encoding="utf-8")
+    (RESULTS / "validate.md").write_text(markdown(rows, machine), encoding="utf-8")
+    return 0 if all(r["equal"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Steward validation: syntax, SHACL and lint findings for Turtle (and other RDF) files in a repo.
+
+The one public entry point is :func:`validate`; ``hcn validate`` is a thin wrapper around it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import BlankNode, Quad, Store
+from rdflib import BNode, Graph, Literal, URIRef
+
+from . import lint
+from .findings import Context, node_forms, to_finding
+from .formats.turtle import report_graph
+from .names import Namer
+from .positions import Positions, index_file
+from .report import BaselineError, Finding, Report, apply_baseline, load_baseline
+from .shacl import ShapesError, UnsupportedFeature
+from .shacl import validate as run_shacl
+from .sources import Source, expand, read
+from .syntax import Converter, Parsed, parse_text, quiet_rdflib
+
+__all__ = ["BaselineError", "Finding", "Options", "Report", "UnsupportedFeature", "validate"]
+
+FOLDERS = ("ontology", "data", "shapes")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to validate; the defaults validate ``root``'s ontology/, data/ and shapes/ folders."""
+
+    paths: Sequence[str] = ()
+    root: Path = Path(".")
+    shapes: Sequence[str] = ()
+    ontology: Sequence[str] = ()
+    fail_on: str = "violation"
+    baseline: Path | None = None
+    lint: bool = True
+
+
+def validate(options: Options) -> Report:
+    """Check every file (syntax, ill-typed literals), then SHACL and lint over the whole graph.
+
+    Bad input never raises: it becomes ``error`` findings (exit code 2). Only malformed shapes
+    (:class:`ShapesError`, reported as an error finding) and :class:`UnsupportedFeature` stop a run.
+    """
+    started = time.perf_counter()
+    report = Report(fail_on=options.fail_on)
+    sources, problems = _sources(options)
+    report.findings.extend(problems)
+    parsed = _parse_all(sources, report)
+    with quiet_rdflib():
+        _check_graph(parsed, report, options)
+    if options.paths:
+        _hide_context(report, sources)
+    report.sort()
+    if options.baseline is not None:
+        apply_baseline(report, load_baseline(options.baseline))
+    report.elapsed_s = time.perf_counter() - started
+    return report
+
+
+def _sources(options: Options) -> tuple[list[Source], list[Finding]]:
+    root = options.root
+    if options.paths:
+        data, problems = expand(list(options.paths), "data")
+        specs = {"ontology": list(options.ontology) or _existing(root / "ontology"),
+                 "shapes": list(options.shapes) or _existing(root / "shapes")}
+    else:
+        specs = {"ontology": list(options.ontology) or [str(root / "ontology")],
+                 "data": [str(root / "data")],
+                 "shapes": list(options.shapes) or [str(root / "shapes")]}
+        data, problems = [], []
+        if not any(Path(p).exists() for p in (root / f for f in FOLDERS)):
+            return [], [Finding("error", "input", "no ontology/, data/ or shapes/ folder here; "
+                                "give paths to validate", file=str(root))]
+    sources = list(data)
+    seen = {s.path.absolute() for s in sources}
+    for role in ("ontology", "data", "shapes"):
+        if role not in specs:
+            continue
+        found, more = expand(specs[role], role)
+        problems.extend(more)
+        sources.extend(s for s in found if role == "shapes" or s.path.absolute() not in seen)
+        seen.update(s.path.absolute() for s in found if role != "shapes")
+    return sources, problems
+
+
+def _hide_context(report: Report, sources: list[Source]) -> None:
+    """With explicit paths the ontology is context: its findings are counted, not shown."""
+    context = {s.display for s in sources if s.role == "ontology"}
+    kept = [f for f in report.findings if f.severity == "error" or f.file not in context]
+    report.context_hidden = len(report.findings) - len(kept)
+    report.findings = kept
+
+
+def _existing(folder: Path) -> list[str]:
+    return [str(folder)] if folder.is_dir() else []
+
+
+def _parse_all(sources: list[Source], report: Report) -> list[Parsed]:
+    parsed = []
+    for number, source in enumerate(sources):
+        report.files.append(source.display)
+        text, problem = read(source)
+        if problem is not None:
+            report.findings.append(problem)
+            continue
+        result = parse_text(source, number, text or "")
+        report.findings.extend(result.errors)
+        report.triples += len(result.quads)
+        parsed.append(result)
+    return parsed
+
+
+def _check_graph(parsed: list[Parsed], report: Report, options: Options) -> None:
+    converter = Converter()
+    data, shapes, ontology = Graph(), Graph(), Graph()
+    store = Store()
+    for source in parsed:
+        target = shapes if source.source.role == "shapes" else data
+        target.addN((*converter.triple(q), target) for q in source.quads)
+        if source.source.role == "ontology":
+            ontology.addN((*converter.triple(q), ontology) for q in source.quads)
+        if source.source.role != "shapes":
+            store.bulk_extend(source.quads)
+    prefixes: dict[str, str] = {}
+    for source in parsed:
+        for prefix, namespace in source.prefixes.items():
+            prefixes.setdefault(prefix, namespace)
+    ctx = Context(data, shapes, Namer(prefixes), Positions([index_file(p) for p in parsed]))
+    ill_typed = [_ill_typed(quad, literal, ctx) for quad, literal in converter.ill_typed]
+    shacl: list[Finding] = []
+    has_errors = any(f.severity == "error" for f in report.findings)
+    if not has_errors and len(shapes):
+        try:
+            results = run_shacl(data, shapes, store, converter)
+        except ShapesError as exc:
+            report.findings.append(Finding("error", "shapes", f"the shapes cannot be used: {exc}",
+                                           file=_shapes_display(parsed)))
+        else:
+            report.shacl_ran = True
+            report.shacl_results = len(results)
+            shacl = [to_finding(r, ctx) for r in results]
+            report.shacl_graph = report_graph(results, shapes)
+    elif not has_errors:
+        report.findings.append(Finding("error", "input", "no shapes to validate against (give --shapes)"))
+    report.findings.extend(shacl)
+    report.findings.extend(lint.drop_duplicates_of(shacl, ill_typed))
+    if options.lint:
+        found = lint.undefined_terms(ontology, parsed, ctx) + lint.spread_subjects(ctx)
+        if len(shapes):
+            found += lint.missing_languages(ctx)
+        report.findings.extend(lint.drop_duplicates_of(shacl, found))
+
+
+def _ill_typed(quad: Quad, literal: Literal, ctx: Context) -> Finding:
+    """A finding for a literal whose text is not valid for its datatype (``"2001-13-01"^^xsd:date``)."""
+    subject = quad.subject
+    focus = BNode(subject.value) if isinstance(subject, BlankNode) else URIRef(subject.value)
+    key = f"_:{subject.value}" if isinstance(subject, BlankNode) else subject.value
+    file, line = ctx.positions.locate(key, quad.predicate.value, node_forms(literal))
+    value = ctx.namer.term(literal)
+    return Finding("violation", "ill-typed-literal", f"{value} is not a valid {ctx.namer.term(literal.datatype)}",
+                   file=file, line=line, focus=ctx.namer.term(focus, ctx.data),
+                   path=ctx.namer.iri(quad.predicate.value), value=value)
+
+
+def _shapes_display(parsed: list[Parsed]) -> str:
+    files = [p.source.display for p in parsed if p.source.role == "shapes"]
+    return files[0] if len(files) == 1 else ""

@@ -1,0 +1,126 @@
+"""Parse every source with pyoxigraph, collecting every syntax error and ill-typed literal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, parse
+from pyoxigraph import Literal as OxLiteral
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from .report import Finding
+from .sources import Source, file_uri
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+MAX_ERRORS_PER_FILE = 50
+
+OxTerm = NamedNode | BlankNode | OxLiteral
+
+
+@dataclass
+class Parsed:
+    """One source after parsing: its text, its quads (blank nodes made unique per file), its prefixes."""
+
+    source: Source
+    number: int
+    text: str
+    quads: list[Quad] = field(default_factory=list)
+    prefixes: dict[str, str] = field(default_factory=dict)
+    base_iri: str = ""
+    errors: list[Finding] = field(default_factory=list)
+
+    def blank(self, label: str) -> str:
+        """The graph-wide identifier of the blank node written ``_:label`` (or generated) in this file."""
+        return f"f{self.number}x{label}"
+
+
+def parse_text(source: Source, number: int, text: str) -> Parsed:
+    """All quads of ``text`` and every syntax error (the parser resumes after each one)."""
+    parsed = Parsed(source, number, text, base_iri=file_uri(source.path))
+    parser = parse(input=text, format=source.format, base_iri=parsed.base_iri)
+    blanks: dict[str, BlankNode] = {}
+
+    def rename(term: OxTerm) -> OxTerm:
+        if isinstance(term, BlankNode):
+            node = blanks.get(term.value)
+            if node is None:
+                node = blanks[term.value] = BlankNode(parsed.blank(term.value))
+            return node
+        return term
+
+    iterator = iter(parser)
+    while True:
+        try:
+            quad = next(iterator)
+        except StopIteration:
+            break
+        except SyntaxError as exc:
+            parsed.errors.append(_syntax_finding(source, exc))
+            if len(parsed.errors) >= MAX_ERRORS_PER_FILE:
+                parsed.errors.append(Finding("error", "syntax", f"more than {MAX_ERRORS_PER_FILE} errors; "
+                                             "stopped reading this file", file=source.display))
+                break
+            continue
+        s, o = quad.subject, quad.object
+        if isinstance(s, BlankNode) or isinstance(o, BlankNode):
+            quad = Quad(rename(s), quad.predicate, rename(o))
+        elif not isinstance(quad.graph_name, DefaultGraph):  # TriG / JSON-LD named graphs: validate the union
+            quad = Quad(s, quad.predicate, o)
+        parsed.quads.append(quad)
+    parsed.prefixes = dict(parser.prefixes or {})
+    return parsed
+
+
+def _syntax_finding(source: Source, exc: SyntaxError) -> Finding:
+    message = str(exc.msg)
+    if message.startswith("Parser error at line"):  # "Parser error at line 4 column 8: <message>"
+        message = message.split(": ", 1)[-1]
+    return Finding("error", "syntax", message, file=source.display, line=exc.lineno or 0, column=exc.offset or 0)
+
+
+class Converter:
+    """pyoxigraph terms to rdflib terms, with IRIs interned and ill-typed literals collected."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, URIRef] = {}
+        self.ill_typed: list[tuple[Quad, Literal]] = []
+
+    def term(self, term: OxTerm) -> Node:
+        """The rdflib term for one pyoxigraph term."""
+        if isinstance(term, NamedNode):
+            iri = self.iris.get(term.value)
+            if iri is None:
+                iri = self.iris[term.value] = URIRef(term.value)
+            return iri
+        if isinstance(term, BlankNode):
+            return BNode(term.value)
+        datatype = term.datatype.value
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if datatype == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=self.term(term.datatype))
+
+    def triple(self, quad: Quad) -> tuple[Node, Node, Node]:
+        """The rdflib triple of one quad; notes the quad when its object is an ill-typed literal."""
+        obj = self.term(quad.object)
+        if isinstance(obj, Literal) and obj.ill_typed:
+            self.ill_typed.append((quad, obj))
+        return self.term(quad.subject), self.term(quad.predicate), obj
+
+
+@contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """Silence rdflib's per-literal warnings (with tracebacks) while we collect them as findings."""
+    logger = logging.getLogger("rdflib.term")
+    previous = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = previous
