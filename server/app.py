@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from .config import Settings
 from .errors import HcnError
@@ -13,7 +14,9 @@ from .errors import HcnError
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the publisher; lowercase keys of ``config`` are settings, UPPERCASE ones Flask config."""
-    from . import home, sparql
+    from . import api, dataset, home, resources, sparql
+    from .caching import DataVersion
+    from .graphs import sources
     from .store import open_store
 
     config = dict(config or {})
@@ -23,13 +26,41 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(flask_config)
     app.extensions["hcn_settings"] = settings
-    app.extensions["hcn_store"] = open_store(settings)
+    app.extensions["hcn_store"] = open_store(settings, workers=True)  # forks query workers: before any thread
+    files = [p for paths in sources(settings.root).values() for p in paths]
+    app.extensions["hcn_version"] = DataVersion.from_files(files, settings.root)
     app.register_blueprint(home.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(resources.bp)
+    app.register_blueprint(dataset.bp)
+    app.register_blueprint(api.bp)
     app.register_error_handler(HcnError, error_response)
+    app.register_error_handler(HTTPException, http_error_response)
     return app
 
 
 def error_response(error: HcnError) -> Response:
-    """Every ``HcnError`` becomes a plain-text response with its status."""
-    return Response(f"{error}\n", status=error.status, content_type="text/plain; charset=utf-8")
+    """Every ``HcnError`` becomes a response with its status: an HTML page for browsers, else plain text."""
+    return _error(error.status, str(error))
+
+
+def http_error_response(error: HTTPException) -> Response:
+    """Werkzeug's own errors (no route, wrong method) answer like ours, keeping their headers."""
+    response = _error(error.code or 500, error.description or error.name)
+    for name, value in error.get_headers():
+        if name in ("Allow", "Retry-After"):
+            response.headers[name] = value
+    return response
+
+
+def _error(status: int, message: str) -> Response:
+    """Plain text unless the client ranks text/html above text/plain; always ``Vary: Accept``."""
+    from .negotiation import prefers_html
+
+    if prefers_html(request.headers.get("Accept")):
+        body = render_template("error.html", status=status, message=message)
+        response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    else:
+        response = Response(f"{message}\n", status=status, content_type="text/plain; charset=utf-8")
+    response.vary.add("Accept")
+    return response

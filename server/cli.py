@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, formats
+from . import __version__
 from .config import Settings
 from .errors import HcnError
 from .store import Store, open_store
@@ -21,7 +21,7 @@ EPILOG = """exit codes:
 
 environment: HCN_ROOT, HCN_BASE_IRI, HCN_HOST, HCN_PORT override the defaults."""
 
-FORMAT_NAMES = ["json", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "rdf"]
+FORMAT_NAMES = ["json", "records", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "rdf"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,9 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_validate_parser(commands)
 
-    query = commands.add_parser("query", help="run a SPARQL query against the embedded store")
-    query.add_argument("sparql", nargs="?", help="the query text (or use --file)")
+    query = commands.add_parser("query", help="run a named query, a query file or query text")
+    query.add_argument("sparql", nargs="?", metavar="NAME|SPARQL",
+                       help="a named query from queries/ (e.g. six-ps) or the query text (or use --file)")
     query.add_argument("--file", type=Path, help="read the query from this .rq file")
+    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="a parameter declared in the query's #+ param- header (repeatable)")
+    query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL endpoint instead of the embedded store")
     query.add_argument("--format", choices=FORMAT_NAMES, help="output format (default json, or ttl for graphs)")
     query.set_defaults(run=cmd_query)
 
@@ -160,19 +164,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    """Print the results of one query in the chosen format."""
+    """Print the answer to a named query, a query file or query text, with ``--param`` values bound."""
+    from . import named_queries
+
     if (args.sparql is None) == (args.file is None):
-        print("hcn query: error: give exactly one of: the query text, --file", file=sys.stderr)
+        print("hcn query: error: give exactly one of: a query name, the query text, --file", file=sys.stderr)
         return 2
-    try:
-        sparql = args.file.read_text(encoding="utf-8") if args.file else args.sparql
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"{args.file}: error: {exc}", file=sys.stderr)
-        return 2
-    result = load_store(args).query(sparql)
-    kind = formats.kind_of(result)
-    fmt = formats.by_name(kind, args.format) if args.format else formats.offers(kind)[0]
-    text = formats.serialize(result, fmt).decode("utf-8")
+    root = Settings.load(settings_overrides(args)).root
+    if args.file is None and named_queries.looks_like_name(args.sparql):
+        query = named_queries.load(root, name=args.sparql)
+    else:
+        query = named_queries.load(root, file=args.file, text=args.sparql)
+    bound = named_queries.bind(query, args.param)
+    if args.endpoint:
+        data = named_queries.run_remote(args.endpoint, query, bound, args.format)
+    else:
+        data = named_queries.run_local(load_store(args), query, bound, args.format)
+    text = data.decode("utf-8")
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return 0
 

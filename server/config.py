@@ -13,6 +13,9 @@ from .errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+#: Extra environment names accepted for a setting (the canonical ``HCN_<FIELD>`` also works).
+ENV_ALIASES = {"query_timeout_s": "HCN_QUERY_TIMEOUT"}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -28,11 +31,16 @@ class Settings:
     port: int = 8000
     query_timeout_s: float = 10.0
     max_rows: int = 10000
+    pool_size: int = 2
+    max_query_bytes: int = 256 * 1024
+    page_size: int = 200
 
     def __post_init__(self) -> None:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith(("/", "#")):
             raise ConfigError(f"base IRI must be an http(s) IRI ending in '/' or '#': {self.base_iri!r}")
         object.__setattr__(self, "root", Path(self.root).expanduser().resolve())
+        if self.query_timeout_s <= 0 or self.max_query_bytes <= 0 or self.pool_size < 0 or self.max_rows < 0:
+            raise ConfigError("query_timeout_s and max_query_bytes must be > 0; pool_size and max_rows >= 0")
 
     def graph_iri(self, name: str) -> str:
         """IRI of the named graph ``name`` (``ontology``, ``data`` or ``shapes``)."""
@@ -44,7 +52,7 @@ class Settings:
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
-            raw = environ.get(f"HCN_{f.name.upper()}")
+            raw = environ.get(f"HCN_{f.name.upper()}", environ.get(ENV_ALIASES.get(f.name, "")))
             if raw is not None:
                 values[f.name] = _coerce(f.name, f.type, raw)
         for key, value in (explicit or {}).items():

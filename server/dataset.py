@@ -1,14 +1,23 @@
-"""Dataset publication: dump files of the ontology + data graphs."""
+"""Dataset publication: dumps (shared by ``hcn dump`` and ``/dumps/``), VoID + DCAT, sitemap."""
 
 from __future__ import annotations
 
 import gzip
+import threading
 from pathlib import Path
 
-from . import formats
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from pyoxigraph import Triple
+
+from . import caching, formats
+from .description import Dump, Links, describe_dataset
+from .errors import NotFound
+from .negotiation import RDF_OFFERS
+from .publishing import Negotiated, check_local, respond, settings, store
 from .store import Store
 
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+TITLE = "Healthy Cities knowledge graph"
 
 #: Dump file name -> format name; ``.gz`` names are gzip-compressed.
 DUMPS: dict[str, str] = {
@@ -17,14 +26,103 @@ DUMPS: dict[str, str] = {
     "healthy-cities.jsonld": "jsonld",
 }
 
+bp = Blueprint("dataset", __name__)
+_lock = threading.Lock()
+
+
+def build_dumps(store: Store) -> list[Dump]:
+    """Serialize the SPARQL default graph (ontology + data) once per dump; gzip with a fixed mtime."""
+    out = []
+    for file_name, format_name in DUMPS.items():
+        fmt = formats.by_name("graph", format_name)
+        data = formats.serialize(store.query(ALL_TRIPLES), fmt)
+        if file_name.endswith(".gz"):
+            out.append(Dump(file_name, gzip.compress(data, mtime=0), fmt.media_type, "application/gzip"))
+        else:
+            out.append(Dump(file_name, data, fmt.media_type))
+    return out
+
 
 def write_dumps(store: Store, out_dir: Path) -> list[Path]:
-    """Write every dump of the SPARQL default graph (ontology + data) into ``out_dir``."""
+    """Write every dump into ``out_dir`` (the same bytes ``/dumps/`` serves for the same store)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for file_name, format_name in DUMPS.items():
-        data = formats.serialize(store.query(ALL_TRIPLES), formats.by_name("graph", format_name))
-        path = out_dir / file_name
-        path.write_bytes(gzip.compress(data, mtime=0) if file_name.endswith(".gz") else data)
+    for dump in build_dumps(store):
+        path = out_dir / dump.name
+        path.write_bytes(dump.data)
         written.append(path)
     return written
+
+
+def dumps(app: Flask | None = None) -> dict[str, Dump]:
+    """The app's dumps, built lazily on first use and kept in memory (the store is read-only)."""
+    app = app or current_app
+    with _lock:
+        if "hcn_dumps" not in app.extensions:
+            app.extensions["hcn_dumps"] = {d.name: d for d in build_dumps(app.extensions["hcn_store"])}
+    return app.extensions["hcn_dumps"]
+
+
+@bp.route("/dumps/<name>")
+def dump(name: str) -> Response:
+    """One dump file from memory; only names in ``DUMPS`` exist (no file system access)."""
+    found = dumps().get(name)
+    if found is None:
+        raise NotFound(f"no dump {name!r}; available: " + ", ".join(DUMPS))
+    content_type = found.compress_format or f"{found.media_type}; charset=utf-8"
+    response = Response(found.data, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.name}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return caching.conditional(response, name)
+
+
+def links() -> Links:
+    """Dataset IRI under the base, and absolute URLs of this server for endpoint and dumps."""
+    root = request.url_root.rstrip("/")
+    return Links(
+        dataset=settings().base_iri + ".well-known/void#dataset",
+        base_iri=settings().base_iri,
+        sparql=root + url_for("sparql.sparql"),
+        dumps={name: root + url_for("dataset.dump", name=name) for name in DUMPS},
+        homepage=root + url_for("home.index"),
+    )
+
+
+@bp.route("/.well-known/void")
+@bp.route("/.well-known/void.<ext>")
+def void(ext: str | None = None) -> Response:
+    """VoID + DCAT description of the dataset, negotiated between the RDF formats."""
+    from .negotiation import by_name
+
+    suffix = None if ext is None else by_name(RDF_OFFERS, ext, NotFound).name
+
+    def triples() -> list[Triple]:
+        version = caching.version_of()
+        return describe_dataset(store(), links(), list(dumps().values()), version.modified, TITLE)
+
+    generic = url_for("dataset.void")
+    return respond(Negotiated(generic, generic, RDF_OFFERS), suffix, triples, lambda g, c: "")
+
+
+@bp.route("/sitemap.xml")
+def sitemap() -> Response:
+    """Every document: landing page, ontology, shapes, each listing and each resource document."""
+    root = request.url_root.rstrip("/")
+    prefix = settings().base_iri + "id/"
+    query = "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?s"
+    rests = []
+    for row in store().query(query):
+        iri = row["s"].value  # type: ignore[index]
+        if iri.startswith(prefix):
+            try:
+                rests.append(check_local(iri[len(prefix):]))
+            except NotFound:
+                continue
+    kinds = sorted({rest.split("/", 1)[0] for rest in rests if "/" in rest})
+    urls = [root + url_for("home.index"), root + url_for("resources.ontology"), root + url_for("resources.shapes")]
+    urls += [root + url_for("resources.listing", kind=k) for k in kinds]
+    urls += [root + url_for("resources.document", rest=r) for r in rests]
+    body = render_template("sitemap.xml", urls=urls, modified=caching.version_of().modified.date().isoformat())
+    return caching.conditional(Response(body, content_type="application/xml; charset=utf-8"), "sitemap")
+
+

@@ -15,6 +15,12 @@ class BadRequest(HcnError):
     status = 400
 
 
+class NotFound(HcnError):
+    """No resource, document or file answers to this path."""
+
+    status = 404
+
+
 class NotAcceptable(HcnError):
     """No offered media type satisfies the client's Accept header."""
 
@@ -43,3 +49,21 @@ class DataError(HcnError):
     """A source file could not be loaded; the message names the file and position."""
 
     status = 500
+
+
+class PayloadTooLarge(HcnError):
+    """The query text is longer than the configured maximum."""
+
+    status = 413
+
+
+class QueryTimeout(HcnError):
+    """The query ran past its deadline and was stopped."""
+
+    status = 504
+
+
+class Busy(HcnError):
+    """No query worker became free in time; the client may retry."""
+
+    status = 503

@@ -40,3 +40,35 @@ def uses_service(sparql: str) -> bool:
     False
     """
     return _SERVICE.search(_blank_opaque(sparql)) is not None
+
+
+_FROM = re.compile(r"(?<![\w?$:.-])FROM(?![\w:-])", re.IGNORECASE)
+_BRACKETS = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
+
+#: Deeper nesting is refused before parsing: pyoxigraph's recursive parser overflows the stack
+#: (a segfault) somewhere between 1,000 and 10,000 levels.
+MAX_NESTING = 200
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """True when the query names its own dataset with ``FROM`` / ``FROM NAMED``.
+
+    >>> has_dataset_clause("SELECT * FROM <http://g> { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause("SELECT ?from { ?from <http://x/FROM> 'FROM' }")
+    False
+    """
+    return _FROM.search(_blank_opaque(sparql)) is not None
+
+
+def nesting_depth(sparql: str) -> int:
+    """Deepest nesting of ``{}``, ``()`` and ``[]`` outside literals, IRIs and comments.
+
+    >>> nesting_depth("SELECT * { { ?s ?p '{{{' } FILTER((1)) }")
+    3
+    """
+    depth = deepest = 0
+    for char in _blank_opaque(sparql):
+        depth += _BRACKETS.get(char, 0)
+        deepest = max(deepest, depth)
+    return deepest

@@ -1,74 +1,184 @@
-"""SPARQL 1.1 protocol endpoint (query only): request -> SparqlRequest -> store -> negotiated bytes."""
+"""SPARQL 1.1 protocol endpoint (query only): request -> SparqlRequest -> store job -> streamed bytes.
+
+``GET /sparql`` without a query answers the service description (RDF) or, for a browser, the
+query UI; with a query, a browser asking for HTML gets the UI with the query filled in.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, url_for
+from pyoxigraph import serialize as serialize_rdf
 from werkzeug.datastructures import MultiDict
 
-from . import formats
-from .errors import BadRequest, UnsupportedMediaType
+from . import formats, query_ui, service_description
+from .config import Settings
+from .errors import BadRequest, HcnError, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
+from .querytext import MAX_NESTING, nesting_depth
 from .store import Store
+from .store.execute import Job
 
 bp = Blueprint("sparql", __name__)
 
 USAGE = "pass a SPARQL query as ?query=..., a form field 'query', or a body of type application/sparql-query"
+READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
+KINDS: tuple[formats.Kind, ...] = ("results", "graph")
+ROW_HEADERS = "X-Result-Truncated, X-Row-Cap"
+COUNT_DEFAULT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 @dataclass(frozen=True)
 class SparqlRequest:
-    """What a protocol request asks for, read once from the HTTP request."""
+    """What a protocol request asks for, read once from the HTTP request; ``query`` None = no query."""
 
-    query: str
+    query: str | None
     default_graphs: list[str] | None
     named_graphs: list[str] | None
     format_name: str | None
 
 
-def read_request() -> SparqlRequest:
+def parse_params(raw: bytes, what: str) -> MultiDict[str, str]:
+    """Decode a query string or form body strictly as UTF-8 (werkzeug would replace bad bytes)."""
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict", max_num_fields=1000)
+    except UnicodeDecodeError:
+        raise BadRequest(f"the {what} is not valid UTF-8; send the query as UTF-8 (percent-encoded)") from None
+    except ValueError as exc:
+        raise BadRequest(f"the {what} could not be parsed: {exc}") from None
+    return MultiDict(pairs)
+
+
+def read_body(limit: int) -> bytes:
+    """The request body, refusing more than ``limit`` bytes with 413 before reading it all."""
+    if (request.content_length or 0) > limit:
+        raise PayloadTooLarge(f"request body too large: the limit is {limit} bytes")
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise PayloadTooLarge(f"request body too large: the limit is {limit} bytes")
+    return body
+
+
+def read_request(max_query_bytes: int) -> SparqlRequest:
     """Read the query and dataset parameters from GET args, a form body or a direct body."""
-    params: MultiDict[str, str] = request.args
+    raw_limit = 3 * max_query_bytes + 4096  # percent-encoding triples the size at most
+    if len(request.query_string) > raw_limit:
+        raise PayloadTooLarge(f"query string too large: the query limit is {max_query_bytes} bytes")
+    params = parse_params(request.query_string, "query string")
+    queries = params.getlist("query")
     if request.method == "POST":
         if request.mimetype == "application/x-www-form-urlencoded":
-            params = MultiDict([*request.args.items(multi=True), *request.form.items(multi=True)])
+            form = parse_params(read_body(raw_limit), "form body")
+            params = MultiDict([*params.items(multi=True), *form.items(multi=True)])
             queries = params.getlist("query")
         elif request.mimetype == "application/sparql-query":
-            queries = [request.get_data(as_text=True)]
+            try:
+                queries = [read_body(raw_limit).decode("utf-8")]
+            except UnicodeDecodeError:
+                raise BadRequest("the request body is not valid UTF-8; send the query as UTF-8") from None
         elif request.mimetype == "application/sparql-update":
-            raise BadRequest("SPARQL Update is not allowed: this endpoint is read-only")
+            raise BadRequest(READ_ONLY)
         else:
             raise UnsupportedMediaType(
                 f"unsupported request body type {request.mimetype or '(none)'!r}; "
                 "use application/x-www-form-urlencoded or application/sparql-query"
             )
-    else:
-        queries = params.getlist("query")
     if "update" in params:
-        raise BadRequest("SPARQL Update is not allowed: this endpoint is read-only")
-    if len(queries) != 1 or not queries[0].strip():
-        raise BadRequest(("missing query: " if not queries else "exactly one query expected: ") + USAGE)
+        raise BadRequest(READ_ONLY)
+    if len(queries) > 1 or (queries and not queries[0].strip()) or (not queries and request.method == "POST"):
+        raise BadRequest(("exactly one non-empty query expected: " if queries else "missing query: ") + USAGE)
+    query = queries[0] if queries else None
+    if query is not None:
+        check_query_text(query, max_query_bytes)
     return SparqlRequest(
-        query=queries[0],
+        query=query,
         default_graphs=params.getlist("default-graph-uri") or None,
         named_graphs=params.getlist("named-graph-uri") or None,
         format_name=params.get("format"),
     )
 
 
+def check_query_text(query: str, max_query_bytes: int) -> None:
+    """Refuse oversized (413) and too deeply nested (400) queries before any parser sees them."""
+    size = len(query.encode("utf-8"))
+    if size > max_query_bytes:
+        raise PayloadTooLarge(f"query too large: {size} bytes, the limit is {max_query_bytes}")
+    if nesting_depth(query) > MAX_NESTING:
+        raise BadRequest(f"query nested too deeply: more than {MAX_NESTING} levels of brackets")
+
+
+def wants_html(format_name: str | None) -> bool:
+    """A browser (HTML preferred over every data format) or ``format=html`` on a GET."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if format_name:
+        return format_name.lower() == "html"
+    offered = [t for kind in KINDS for t in formats.media_types(kind)] + ["text/html"]
+    return bool(request.accept_mimetypes) and request.accept_mimetypes.best_match(offered) == "text/html"
+
+
+def negotiate(format_name: str | None) -> dict[str, str | HcnError]:
+    """The format for each kind of result, or the error to give if the query is of that kind."""
+    choices: dict[str, str | HcnError] = {}
+    for kind in KINDS:
+        try:
+            choices[kind] = formats.choose(kind, request.accept_mimetypes, format_name).names[0]
+        except HcnError as exc:
+            choices[kind] = exc
+    errors = [c for c in choices.values() if isinstance(c, HcnError)]
+    if len(errors) == len(KINDS):
+        if all(isinstance(e, NotAcceptable) for e in errors):
+            offered = ", ".join(f.media_type for kind in KINDS for f in formats.offers(kind))
+            raise NotAcceptable(f"not acceptable; offered types: {offered}, text/html (query UI)")
+        known = ", ".join(dict.fromkeys(n for kind in KINDS for f in formats.offers(kind) for n in f.names))
+        raise BadRequest(f"unknown format {format_name!r}; use one of: {known}, html")
+    return choices
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
-def sparql() -> Response:
-    """Answer one SPARQL query in the negotiated format."""
-    req = read_request()
+def sparql() -> Response | str:
+    """Answer one SPARQL query in the negotiated format, or describe the service."""
+    settings: Settings = current_app.extensions["hcn_settings"]
+    req = read_request(settings.max_query_bytes)
+    if wants_html(req.format_name):
+        return query_ui.render(settings, req.query)
+    if req.query is None:
+        return describe_service(req.format_name)
+    job = Job(req.query, req.default_graphs, req.named_graphs, negotiate(req.format_name), settings.max_rows)
     store: Store = current_app.extensions["hcn_store"]
-    result = store.query(req.query, default_graphs=req.default_graphs, named_graphs=req.named_graphs)
-    fmt = formats.choose(formats.kind_of(result), request.accept_mimetypes, req.format_name)
-    return Response(formats.serialize(result, fmt), content_type=fmt.content_type)
+    answer = store.run(job, timeout_s=settings.query_timeout_s)
+    fmt = formats.by_name(answer.head.kind, answer.head.format_name)  # type: ignore[arg-type]
+    response = Response(answer.body, content_type=fmt.content_type)
+    if settings.max_rows:
+        response.headers["X-Row-Cap"] = str(settings.max_rows)
+        response.headers["X-Result-Truncated"] = "true" if answer.head.truncated else "false"
+    return response
+
+
+def describe_service(format_name: str | None) -> Response:
+    """The SPARQL 1.1 Service Description in the negotiated RDF format."""
+    fmt = formats.choose("graph", request.accept_mimetypes, format_name)
+    store: Store = current_app.extensions["hcn_store"]
+    rows = list(store.query(COUNT_DEFAULT_GRAPH))  # constant query over a loaded, read-only store
+    default_triples = int(rows[0]["n"].value)  # type: ignore[index]
+    triples = service_description.describe(
+        url_for("sparql.sparql", _external=True), default_triples, store.graph_sizes()
+    )
+    data = serialize_rdf(list(triples), format=fmt.oxi, prefixes=service_description.PREFIXES)  # type: ignore[arg-type]
+    return Response(data, content_type=fmt.content_type)
 
 
 @bp.after_request
 def protocol_headers(response: Response) -> Response:
-    """Negotiated responses vary on Accept; read-only GETs are open to any origin."""
+    """Negotiated responses vary on Accept; GET and POST are open to any origin (CORS)."""
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = ROW_HEADERS
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "Accept, Content-Type"
+        )
+        response.headers["Access-Control-Max-Age"] = "86400"
     return response

@@ -127,7 +127,7 @@ def test_service_clause_is_refused(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     "request_kwargs",
     [
-        pytest.param({"method": "GET"}, id="get-without-query"),
+        pytest.param({"method": "POST", "data": {"format": "json"}}, id="post-without-query"),
         pytest.param({"method": "GET", "query_string": {"query": "  "}}, id="blank-query"),
         pytest.param(
             {"method": "POST", "data": "", "content_type": "application/x-www-form-urlencoded"}, id="empty-form"

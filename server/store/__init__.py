@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
 
 from ..config import Settings
+
+if TYPE_CHECKING:
+    from .execute import Job
+    from .pool import Answer
 
 QueryResult: TypeAlias = QuerySolutions | QueryBoolean | QueryTriples
 
@@ -21,8 +26,16 @@ class Store(Protocol):
         *,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        substitutions: Mapping[str, Any] | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query (never an update); the default graph is ontology + data unless given."""
+        """Run a SPARQL query (never an update); the default graph is ontology + data unless given.
+
+        ``substitutions`` binds variables (by name) to RDF terms through the engine, not the text.
+        """
+        ...
+
+    def run(self, job: Job, *, timeout_s: float) -> Answer:
+        """Answer a protocol job as negotiated bytes, stopped at ``timeout_s`` (the SPARQL endpoint's path)."""
         ...
 
     def __len__(self) -> int:
@@ -38,10 +51,12 @@ class Store(Protocol):
         ...
 
 
-def open_store(settings: Settings) -> Store:
-    """The configured backend, loaded and ready to answer queries."""
+def open_store(settings: Settings, *, workers: bool = False) -> Store:
+    """The configured backend, loaded; ``workers=True`` also forks the query pool (for serving)."""
     from .embedded import EmbeddedStore
 
     store = EmbeddedStore(settings)
     store.load_folders(settings.root)
+    if workers and settings.pool_size > 0:
+        store.start_pool(settings.pool_size)
     return store

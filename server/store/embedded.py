@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat
+from collections.abc import Mapping
+from typing import Any
+
+from pyoxigraph import NamedNode, RdfFormat, Variable
 from pyoxigraph import Store as OxStore
 
 from ..config import Settings
 from ..errors import BackendError, BadRequest, DataError
 from ..graphs import DEFAULT_GRAPHS, FOLDERS, sources
-from ..querytext import looks_like_update, uses_service
+from ..querytext import has_dataset_clause, looks_like_update, uses_service
 from . import QueryResult
+from .execute import Job, ListSink, execute
+from .pool import Answer, QueryPool
 
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
@@ -22,6 +28,22 @@ class EmbeddedStore:
     def __init__(self, settings: Settings) -> None:
         self._store = OxStore()
         self._graph = {name: NamedNode(settings.graph_iri(name)) for name in FOLDERS}
+        self._pool: QueryPool | None = None
+
+    def start_pool(self, size: int) -> None:
+        """Fork ``size`` query workers now (call after loading, before serving threads start)."""
+        self._pool = QueryPool(self.query, size)
+        self._pool.start()
+        atexit.register(self._pool.close)
+
+    def run(self, job: Job, *, timeout_s: float) -> Answer:
+        """Answer ``job`` in a pool worker under the deadline, or in-process (no deadline) without a pool."""
+        if self._pool is not None:
+            return self._pool.run(job, timeout_s)
+        sink = ListSink()
+        execute(self.query, job, sink)
+        assert sink.meta is not None
+        return Answer(sink.meta, sink)
 
     def load_folders(self, root: Path) -> None:
         """Parse every source file with pyoxigraph's Turtle parser into its named graph."""
@@ -42,14 +64,26 @@ class EmbeddedStore:
         *,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        substitutions: Mapping[str, Any] | None = None,
     ) -> QueryResult:
-        """Run a read-only SPARQL query; updates and SERVICE are refused with ``BadRequest``."""
+        """Run a read-only SPARQL query; updates and SERVICE are refused with ``BadRequest``.
+
+        ``substitutions`` (variable name -> term) are bound by pyoxigraph itself (SEP-0007).
+        """
         if uses_service(sparql):
             raise BadRequest("SERVICE (federated query) is not allowed on this endpoint")
-        default = self._nodes(default_graphs) if default_graphs is not None else self._graphs(DEFAULT_GRAPHS)
-        named = self._nodes(named_graphs) if named_graphs is not None else self._graphs(FOLDERS)
+        default: list[NamedNode] | None = None
+        named: list[NamedNode] | None = None
+        if default_graphs is not None or named_graphs is not None:  # the protocol's dataset wins
+            default = self._nodes(default_graphs or [])
+            named = self._nodes(named_graphs or [])
+        elif not has_dataset_clause(sparql):  # FROM / FROM NAMED in the query are honoured as written
+            default, named = self._graphs(DEFAULT_GRAPHS), self._graphs(FOLDERS)
+        bindings = {Variable(name): term for name, term in (substitutions or {}).items()}
         try:
-            return self._store.query(sparql, default_graph=default, named_graphs=named)
+            return self._store.query(sparql, default_graph=default, named_graphs=named, substitutions=bindings or None)
+        except RuntimeError as exc:  # pyoxigraph: a substituted variable is not in the SELECT projection
+            raise BadRequest(f"query parameters cannot be bound: {exc}") from None
         except SyntaxError as exc:
             if looks_like_update(sparql):
                 raise BadRequest(f"SPARQL Update is not allowed: this endpoint is read-only ({exc})") from None
