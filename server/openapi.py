@@ -8,8 +8,8 @@ Pure functions over ``Example`` values: no Flask, no store. One GET operation pe
 >>> projection(q.query)
 ['k', 'n']
 >>> op = document([q])["paths"]["/api/n"]["get"]
->>> [p["name"] for p in op["parameters"]], op["parameters"][0]["schema"]
-(['k', 'format'], {'type': 'integer'})
+>>> [p.get("name", p.get("$ref")) for p in op["parameters"]], op["parameters"][0]["schema"]
+(['k', '#/components/parameters/format'], {'type': 'integer'})
 """
 
 from __future__ import annotations

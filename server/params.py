@@ -18,7 +18,7 @@ parameter without a default leaves its variable free: the query's answer without
 >>> bind(parse_param("n", "integer"), "7 }")
 Traceback (most recent call last):
   ...
-server.errors.BadRequest: parameter 'n': expected an integer, got '7 }'
+server.errors.BadRequest: parameter 'n': expected an integer (at most 4000 digits), got '7 }'
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ def _typed(datatype: str, lexical: str) -> Literal:
 
 
 def _integer(raw: str) -> Term:
-    if not re.fullmatch(r"[+-]?[0-9]+", raw):
-        raise ValueError("expected an integer")
+    if not re.fullmatch(r"[+-]?[0-9]{1,4000}", raw):
+        raise ValueError("expected an integer (at most 4000 digits)")
     return _typed("integer", str(int(raw)))
 
 

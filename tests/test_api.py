@@ -266,3 +266,11 @@ def test_a_default_is_bound_when_the_parameter_is_left_out() -> None:
     required = parse_param("x", "string | required: true")
     with pytest.raises(Exception, match="missing required parameter 'x'"):
         bind_all([required], [])
+
+
+@pytest.mark.parametrize("module_name", ["params", "openapi", "named_queries"])
+def test_doctests(module_name: str) -> None:
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module(f"server.{module_name}")).failed == 0
