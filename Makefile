@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   = 127.0.0.1
 PORT   = 8000
 
-.PHONY: venv serve test validate clean
+.PHONY: venv serve serve-production test validate clean bench
 
 venv: $(STAMP)
 
@@ -19,11 +19,32 @@ $(STAMP): pyproject.toml
 serve: venv
 	$(VENV)/bin/hcn serve --host $(HOST) --port $(PORT)
 
+serve-production: venv
+	$(VENV)/bin/hcn serve --production --host $(HOST) --port $(PORT)
+
 test: venv
 	$(VENV)/bin/python -m pytest
 
 validate: venv
 	$(VENV)/bin/hcn validate
 
+# Side-by-side benchmark (benchmarks/run.py): 10k and 100k triples; make bench BENCH_ARGS=--full adds 1M.
+# Peers go into their own venv; wrk comes from Debian (the Python load client stands in without it).
+BENCH_ARGS ?=
+PEERS := benchmarks/.venv-peers
+
+$(PEERS)/.installed: benchmarks/requirements-peers.txt
+	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/pip install -q -r benchmarks/requirements-peers.txt
+	touch $@
+
+$(VENV)/.bench-installed: $(STAMP)
+	$(VENV)/bin/pip install -q -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed $(PEERS)/.installed
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || echo "no wrk: using the Python load client"
+	$(VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) $(PEERS) build dist *.egg-info .pytest_cache

@@ -1,12 +1,16 @@
 """Seeded generator of realistic synthetic Turtle in the Healthy Cities ontology.
 
-Networks (international and national), countries, thousands of municipalities with nb/en labels,
-national identifiers and sources, memberships with OWL-Time intervals, and dated count
-observations; about 1% of the entities carry a deliberate violation of the shapes in shapes/
-(missing member, label without language tag, missing English label, negative count, an interval
-that ends before it begins — the SPARQL constraint — and a membership with two roles).
+Networks (international and national, each with its programme of seven consecutive phases),
+countries, thousands of municipalities with nb/en labels, national identifiers and sources,
+memberships over one to three consecutive phases of a network (``org:memberDuring`` the phase), and
+count observations dated by calendar-year intervals (``xsd:date`` ends). By default about 1% of the
+entities carry a deliberate violation of the shapes in shapes/ (missing member, label without
+language tag, missing English label, negative count, an interval that ends before it begins — the
+SPARQL constraint — and a membership with two roles); ``--violations 0`` (or ``--clean``) writes
+a graph that conforms, for the serving benchmark.
 
     python benchmarks/generate.py --triples 100000 --seed 1 --out /tmp/hc-100k.ttl
+    python benchmarks/generate.py --triples 100000 --seed 1 --clean --out /tmp/hc-100k-clean.ttl
 
 The file is validated together with the repository's ontology/ (for the vocabularies and classes).
 """
@@ -42,19 +46,27 @@ ROLES = ["member", "direct-member", "observer", "adviser"]
 MEASURES = ["members", "cities-represented", "countries", "national-networks"]
 QUALIFIERS = ["exact", "at-least", "more-than", "approximately"]
 VIOLATION_RATE = 0.01
+#: The WHO European Healthy Cities phases (number, first year, last year); every network reuses them.
+PHASES = [(1, 1987, 1992), (2, 1993, 1997), (3, 1998, 2002), (4, 2003, 2008), (5, 2009, 2013),
+          (6, 2014, 2018), (7, 2019, 2024)]
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII"]
+YEARS = range(1987, 2026)
 
 
 class Generator:
     """Writes entity blocks and counts their triples."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, violation_rate: float = VIOLATION_RATE) -> None:
         self.random = random.Random(seed)
+        self.violation_rate = violation_rate
         self.triples = 0
         self.violations = 0
         self.sources: list[str] = []
         self.intervals: list[str] = []
         self.networks: list[str] = []
         self.orgs: list[str] = []
+        self.phases: dict[str, list[str]] = {}  # network -> its phases in order
+        self.memberships = 0
 
     def block(self, subject: str, pairs: list[tuple[str, str]]) -> str:
         for _, obj in pairs:  # one triple per object, plus those inside [ ... ] blank nodes
@@ -63,7 +75,7 @@ class Generator:
         return f"{subject} {body} .\n\n"
 
     def broken(self) -> bool:
-        hit = self.random.random() < VIOLATION_RATE
+        hit = self.random.random() < self.violation_rate
         self.violations += hit
         return hit
 
@@ -114,7 +126,30 @@ class Generator:
                  ("dcterms:source", self.random.choice(self.sources))]
         if parent:
             pairs += [("hc:parentNetwork", parent), ("hc:operatesIn", country)]
+        return self.block(subject, pairs) + "".join(self.phase(subject, n, k) for k in range(len(PHASES)))
+
+    def phase(self, network: str, n: int, k: int) -> str:
+        """Phase ``k`` (0-based) of network ``n``: a proper interval that meets the next phase."""
+        number, start, end = PHASES[k]
+        subject = f"g:phase-{n}-{number}"
+        self.phases.setdefault(network, []).append(subject)
+        pairs = [("a", "hc:Phase , time:ProperInterval"),
+                 ("rdfs:label", f'"Fase {ROMAN[k]} ({start}–{end})"@nb , "Phase {ROMAN[k]} ({start}–{end})"@en'),
+                 ("skos:notation", f'"{ROMAN[k]}"'), ("hc:phaseNumber", str(number)), ("hc:phaseOf", network),
+                 ("time:hasBeginning", f'[ a time:Instant ; time:inXSDgYear "{start}"^^xsd:gYear ]'),
+                 ("time:hasEnd", f'[ a time:Instant ; time:inXSDgYear "{end}"^^xsd:gYear ]')]
+        if k + 1 < len(PHASES):
+            pairs.append(("time:intervalMeets", f"g:phase-{n}-{number + 1}"))
+        pairs.append(("dcterms:source", self.random.choice(self.sources)))
         return self.block(subject, pairs)
+
+    def year(self, year: int) -> str:
+        """A calendar year as an interval with ``xsd:date`` ends: what observations are dated by."""
+        return self.block(f"g:year-{year}", [
+            ("a", "time:ProperInterval"), ("rdfs:label", f'"år {year}"@nb , "year {year}"@en'),
+            ("time:hasBeginning", f'[ a time:Instant ; time:inXSDDate "{year}-01-01"^^xsd:date ]'),
+            ("time:hasEnd", f'[ a time:Instant ; time:inXSDDate "{year}-12-31"^^xsd:date ]'),
+            ("dcterms:source", self.random.choice(self.sources))])
 
     def municipality(self, n: int) -> str:
         subject, identifier = f"g:municipality-{n}", f"g:identifier-{n}"
@@ -133,18 +168,27 @@ class Generator:
                                         ("dcterms:source", self.random.choice(self.sources))])
         return org + ident
 
-    def membership(self, n: int, member: str) -> str:
-        period = self.interval(len(self.intervals))  # each membership has its own period
+    def memberships_of(self, member: str) -> str:
+        """One to three memberships of ``member`` in consecutive phases of one network."""
+        network = self.random.choice(self.networks)
+        phases = self.phases[network]
+        first = self.random.randrange(len(phases))
+        count = min(self.random.randint(1, 3), len(phases) - first)
+        role = self.random.choice(ROLES)
+        return "".join(self.membership(member, network, phases[first + k], role) for k in range(count))
+
+    def membership(self, member: str, network: str, phase: str, role: str) -> str:
+        n = self.memberships
+        self.memberships += 1
         pairs = [("a", "org:Membership"), *self.labels(f"Medlemskap {n}", f"Membership {n}")]
         if not self.broken():
             pairs.append(("org:member", member))
-        role = f"role:{self.random.choice(ROLES)}"
+        role = f"role:{role}"
         if self.broken():
             role += f" , role:{ROLES[(ROLES.index(role[5:]) + 1) % len(ROLES)]}"
-        pairs += [("org:organization", self.random.choice(self.networks)), ("org:role", role),
-                  ("org:memberDuring", self.intervals[-1]),
+        pairs += [("org:organization", network), ("org:role", role), ("org:memberDuring", phase),
                   ("dcterms:source", self.random.choice(self.sources))]
-        return period + self.block(f"g:membership-{n}", pairs)
+        return self.block(f"g:membership-{n}", pairs)
 
     def observation(self, n: int) -> str:
         value = -self.random.randint(1, 50) if self.broken() else self.random.randint(0, 1500)
@@ -154,7 +198,7 @@ class Generator:
             ("hc:measure", f"measure:{self.random.choice(MEASURES)}"),
             ("rdf:value", str(value)),
             ("hc:qualifier", f"qualifier:{self.random.choice(QUALIFIERS)}"),
-            ("dcterms:temporal", self.random.choice(self.intervals)),
+            ("dcterms:temporal", f"g:year-{self.random.choice(YEARS)}"),
             ("dcterms:source", self.random.choice(self.sources))])
 
     def blocks(self, target: int) -> Iterator[str]:
@@ -163,21 +207,25 @@ class Generator:
             yield self.source(n)
         for n in range(max(5, target // 1000)):
             yield self.interval(n)
-        yield self.country(0)
+        for year in YEARS:
+            yield self.year(year)
+        countries = max(2, target // 50000)
+        for n in range(countries):
+            yield self.country(n)
         for n in range(max(3, target // 20000)):
-            yield self.network(n, "g:country-0")
+            yield self.network(n, f"g:country-{n % countries}")
         n = 0
         while self.triples < target:
             yield self.municipality(n)
-            yield self.membership(n, self.orgs[-1])
+            yield self.memberships_of(self.orgs[-1])
             if n % 2 == 0:
                 yield self.observation(n)
             n += 1
 
 
-def generate(triples: int, seed: int) -> tuple[str, Generator]:
+def generate(triples: int, seed: int, violation_rate: float = VIOLATION_RATE) -> tuple[str, Generator]:
     """The Turtle text of about ``triples`` triples, and the generator (with its counts)."""
-    generator = Generator(seed)
+    generator = Generator(seed, violation_rate)
     text = PREFIXES + "".join(generator.blocks(triples))
     return text, generator
 
@@ -186,9 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--triples", type=int, default=10000, help="about how many triples (default 10000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--violations", type=float, default=VIOLATION_RATE, metavar="RATE",
+                        help=f"share of entities with a deliberate violation (default {VIOLATION_RATE}; 0 = conforms)")
+    parser.add_argument("--clean", action="store_const", const=0.0, dest="violations",
+                        help="no deliberate violations (same as --violations 0)")
     parser.add_argument("--out", type=Path, required=True, help="output Turtle file")
     args = parser.parse_args(argv)
-    text, generator = generate(args.triples, args.seed)
+    text, generator = generate(args.triples, args.seed, args.violations)
     args.out.write_text(text, encoding="utf-8")
     print(f"{args.out}: {generator.triples} triples, {generator.violations} deliberate violations", file=sys.stderr)
     return 0

@@ -12,9 +12,13 @@ from .config import Settings
 from .errors import HcnError
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the publisher; lowercase keys of ``config`` are settings, UPPERCASE ones Flask config."""
-    from . import api, dataset, home, resources, sparql
+def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = True) -> Flask:
+    """Build the publisher; lowercase keys of ``config`` are settings, UPPERCASE ones Flask config.
+
+    ``fork_workers=False`` leaves the query pool unstarted: a pre-forking server (gunicorn
+    ``--preload``) starts one per worker process after the fork (``server.production``).
+    """
+    from . import api, dataset, health, home, metrics, request_log, resources, sparql
     from .caching import DataVersion
     from .graphs import sources
     from .store import open_store
@@ -26,9 +30,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(flask_config)
     app.extensions["hcn_settings"] = settings
-    app.extensions["hcn_store"] = open_store(settings, workers=True)  # forks query workers: before any thread
     files = [p for paths in sources(settings.root).values() for p in paths]
     app.extensions["hcn_version"] = DataVersion.from_files(files, settings.root)
+    store = open_store(settings, workers=fork_workers, version=app.extensions["hcn_version"].digest)
+    app.extensions["hcn_store"] = metrics.init_app(app, store)  # forks query workers: before any thread
+    request_log.init_app(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)

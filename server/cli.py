@@ -19,7 +19,8 @@ EPILOG = """exit codes:
   2  usage or input error (bad arguments, unparsable Turtle, malformed query)
   3  internal error or unsupported SHACL feature (validate)
 
-environment: HCN_ROOT, HCN_BASE_IRI, HCN_HOST, HCN_PORT override the defaults."""
+environment: HCN_ROOT, HCN_BASE_IRI, HCN_HOST, HCN_PORT override the defaults; HCN_SPARQL_ENDPOINT
+serves a remote SPARQL store instead of the embedded one; HCN_STORE_PATH caches the embedded store on disk."""
 
 FORMAT_NAMES = ["json", "records", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "rdf"]
 
@@ -37,10 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base-iri", help="base IRI of the graph (default: https://w3id.org/healthy-cities/)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the development web server")
+    serve = commands.add_parser("serve", help="run the web server (development server unless --production)")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 8000)")
+    serve.add_argument("--production", action="store_true", help="serve with gunicorn (preloaded app, gthread workers)")
+    serve.add_argument("--workers", type=int, metavar="N", help="gunicorn worker processes (default: cores, at least 2)")
+    serve.add_argument("--threads", type=int, metavar="N", help="threads per gunicorn worker (default 8)")
+    serve.add_argument("--store-path", metavar="DIR", help="cache the embedded store on disk in DIR (HCN_STORE_PATH)")
+    serve.add_argument("--endpoint", metavar="URL", help="serve a remote SPARQL store (HCN_SPARQL_ENDPOINT)")
     serve.set_defaults(run=cmd_serve)
+
+    from .loader import add_load_parser
+
+    add_load_parser(commands)
 
     add_validate_parser(commands)
 
@@ -72,8 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Settings given on the command line (unset options keep env/defaults)."""
-    names = ("root", "base_iri", "host", "port")
-    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    names = ("root", "base_iri", "host", "port", "store_path")
+    values = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    if args.command == "serve" and args.endpoint:
+        values["sparql_endpoint"] = args.endpoint
+    return values
 
 
 def load_store(args: argparse.Namespace) -> Store:
@@ -82,8 +95,13 @@ def load_store(args: argparse.Namespace) -> Store:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run Flask's development server (threaded)."""
+    """Run gunicorn (``--production``) or Flask's development server (threaded)."""
     from .app import create_app
+
+    if args.production:
+        from .production import serve
+
+        return serve(settings_overrides(args), workers=args.workers, threads=args.threads)
 
     app = create_app(settings_overrides(args))
     settings: Settings = app.extensions["hcn_settings"]

@@ -34,6 +34,15 @@ class Settings:
     pool_size: int = 2
     max_query_bytes: int = 256 * 1024
     page_size: int = 200
+    #: Remote SPARQL 1.1 backend (empty = the embedded store); see ``server/store/remote.py``.
+    sparql_endpoint: str = ""
+    sparql_update_endpoint: str = ""
+    sparql_store_endpoint: str = ""
+    sparql_user: str = ""
+    sparql_password: str = field(default="", repr=False)
+    sparql_auth: str = "basic"
+    #: Folder of an on-disk embedded store, reused while the source files are unchanged (empty = in memory).
+    store_path: str = ""
 
     def __post_init__(self) -> None:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith(("/", "#")):
@@ -41,6 +50,12 @@ class Settings:
         object.__setattr__(self, "root", Path(self.root).expanduser().resolve())
         if self.query_timeout_s <= 0 or self.max_query_bytes <= 0 or self.pool_size < 0 or self.max_rows < 0:
             raise ConfigError("query_timeout_s and max_query_bytes must be > 0; pool_size and max_rows >= 0")
+        if self.sparql_auth.lower() not in ("basic", "digest"):
+            raise ConfigError(f"sparql_auth must be basic or digest: {self.sparql_auth!r}")
+        for name in ("sparql_endpoint", "sparql_update_endpoint", "sparql_store_endpoint"):
+            url = getattr(self, name)
+            if url and not url.startswith(("http://", "https://")):
+                raise ConfigError(f"{name} must be an http(s) URL: {url!r}")
 
     def graph_iri(self, name: str) -> str:
         """IRI of the named graph ``name`` (``ontology``, ``data`` or ``shapes``)."""

@@ -50,7 +50,9 @@ _BLANK_CLOSURE = """
   UNION {{ {s} ?a ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
   UNION {{ {s} ?a ?b . FILTER(isBlank(?b)) ?b ?c ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
   UNION {{ {s} ?a ?b . FILTER(isBlank(?b)) ?b ?c ?d . FILTER(isBlank(?d)) ?d ?e ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
-  UNION {{ {s} ?a ?s . FILTER(isIRI(?s)) VALUES ?p {{ {labels} }} ?s ?p ?o }}"""
+  UNION {{ {s} ?a ?s . FILTER(isIRI(?s)) ?s ?p ?o FILTER(?p IN ({label_list})) }}"""
+# Labels of linked IRIs: FILTER(?p IN ...), not ``VALUES ?p {...} ?s ?p ?o``, which Oxigraph 0.5 joins
+# from the VALUES side (every label in the graph first): 29 ms instead of 0.05 ms per document at 100k.
 
 _OWN = "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ BIND({s} AS ?s) ?s ?p ?o }}" + _BLANK_CLOSURE + "\n}}"
 
@@ -79,6 +81,10 @@ def sparql_iri(iri: str) -> str:
 
 def _labels() -> str:
     return " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+
+
+def _label_list() -> str:
+    return ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
 
 
 def unique(triples: Iterable[Triple]) -> list[Triple]:
@@ -112,7 +118,7 @@ def describe(store: Store, iri: str, page: int = 1, page_size: int = 200) -> Doc
         raise NotFound(f"page {page} of {iri} is empty")
     triples: list[Triple] = []
     if page == 1:
-        triples += _construct(store, _OWN.format(s=s, labels=_labels()))
+        triples += _construct(store, _OWN.format(s=s, label_list=_label_list()))
     triples += _construct(
         store, _INCOMING.format(s=s, labels=_labels(), limit=page_size, offset=(page - 1) * page_size)
     )
@@ -124,7 +130,7 @@ def describe_namespace(store: Store, iri: str) -> list[Triple]:
     query = (
         "CONSTRUCT { ?s ?p ?o } WHERE { { SELECT DISTINCT ?t WHERE { ?t ?tp ?to FILTER(?t = " + sparql_iri(iri)
         + " || STRSTARTS(STR(?t), " + _string_literal(iri + "#") + ")) } }\n  { ?t ?p ?o BIND(?t AS ?s) }"
-        + _BLANK_CLOSURE.format(s="?t", labels=_labels()) + "\n}"
+        + _BLANK_CLOSURE.format(s="?t", label_list=_label_list()) + "\n}"
     )
     triples = unique(_construct(store, query))
     if not triples:

@@ -67,3 +67,9 @@ class Busy(HcnError):
     """No query worker became free in time; the client may retry."""
 
     status = 503
+
+
+class BadGateway(HcnError):
+    """The remote SPARQL backend answered, but not with something usable (garbage, a server error)."""
+
+    status = 502

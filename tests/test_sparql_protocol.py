@@ -193,6 +193,7 @@ def test_cors_preflight_and_simple_requests(endpoint: str) -> None:
          "update-post", "unknown-format", "bad-content-type"],
 )
 def test_bad_requests_get_clear_4xx_plain_text(endpoint: str, kwargs: dict, status: int, message: bytes) -> None:
+    kwargs = dict(kwargs)  # the parameter dicts are shared (tests/test_remote.py runs this test again)
     query = {k: kwargs.pop(k) for k in ("query", "format") if k in kwargs}
     url = f"{endpoint}?{urllib.parse.urlencode(query)}" if query else endpoint
     got, headers, body = http(url, **kwargs)

@@ -50,13 +50,29 @@ class Store(Protocol):
         """Load ``ontology/``, ``data/`` and ``shapes/`` under ``root`` into their named graphs."""
         ...
 
+    def start_workers(self) -> None:
+        """Start per-process resources (the embedded query pool) in this process; idempotent."""
+        ...
 
-def open_store(settings: Settings, *, workers: bool = False) -> Store:
-    """The configured backend, loaded; ``workers=True`` also forks the query pool (for serving)."""
+    def describe_backend(self) -> dict[str, Any]:
+        """What the backend is, for ``/health`` (kind, endpoint or storage), with no secrets."""
+        ...
+
+
+def open_store(settings: Settings, *, workers: bool = False, version: str | None = None) -> Store:
+    """The configured backend, loaded; ``workers=True`` also forks the query pool (for serving).
+
+    ``HCN_SPARQL_ENDPOINT`` selects the remote backend (nothing is loaded: ``hcn load`` fills it);
+    otherwise the embedded store, in memory or cached on disk under ``store_path`` (reused while
+    the source ``version`` hash matches).
+    """
+    if settings.sparql_endpoint:
+        from .remote import RemoteStore
+
+        return RemoteStore(settings)
     from .embedded import EmbeddedStore
 
-    store = EmbeddedStore(settings)
-    store.load_folders(settings.root)
-    if workers and settings.pool_size > 0:
-        store.start_pool(settings.pool_size)
+    store = EmbeddedStore.open(settings, version)
+    if workers:
+        store.start_workers()
     return store

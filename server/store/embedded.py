@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import os
 from pathlib import Path
 
 from collections.abc import Mapping
@@ -23,18 +24,67 @@ _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP
 
 
 class EmbeddedStore:
-    """pyoxigraph in memory; read-only once loaded."""
+    """pyoxigraph in memory (or opened read-only from an on-disk cache); read-only once loaded."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._store = OxStore()
+    def __init__(self, settings: Settings, store: OxStore | None = None, *, db: Path | None = None) -> None:
+        """In memory (``store`` or a new one), or the read-only on-disk store at ``db``."""
+        self._store: OxStore | None = OxStore() if store is None and db is None else store
         self._graph = {name: NamedNode(settings.graph_iri(name)) for name in FOLDERS}
         self._pool: QueryPool | None = None
+        self._pool_size = settings.pool_size
+        self._db = db
+        self._opened_in = 0
+        self._inherited: list[OxStore] = []
+
+    @classmethod
+    def open(cls, settings: Settings, version: str | None = None) -> EmbeddedStore:
+        """Loaded from the source folders, or from the ``store_path`` cache when ``version`` matches it."""
+        if not settings.store_path:
+            store = cls(settings)
+            store.load_folders(settings.root)
+            return store
+        from .ondisk import ensure_cached
+
+        return cls(settings, db=ensure_cached(Path(settings.store_path), version or "", settings))
+
+    def bulk_load(self, root: Path) -> None:
+        """Like ``load_folders`` with pyoxigraph's bulk loader (non-transactional; for building a db)."""
+        self._load(root, bulk=True)
+
+    def _ox(self) -> OxStore:
+        """This process's pyoxigraph store; on disk, every process opens its own read-only handle.
+
+        A RocksDB handle must not cross a fork (its threads stay behind, and the query pool closes
+        its files), so the handle is reopened when the pid changes; an inherited one is kept,
+        never dropped, because its destructor would wait for threads that do not exist here.
+        """
+        if self._db is not None and self._opened_in != os.getpid():
+            if self._store is not None:
+                self._inherited.append(self._store)
+            try:
+                self._store = OxStore.read_only(str(self._db))
+            except OSError as exc:
+                raise BackendError(f"on-disk store {self._db}: {exc}") from None
+            self._opened_in = os.getpid()
+        assert self._store is not None
+        return self._store
 
     def start_pool(self, size: int) -> None:
         """Fork ``size`` query workers now (call after loading, before serving threads start)."""
         self._pool = QueryPool(self.query, size)
         self._pool.start()
         atexit.register(self._pool.close)
+
+    def start_workers(self) -> None:
+        """Fork the query pool in this process (once per process; none when ``pool_size`` is 0)."""
+        if self._pool is None and self._pool_size > 0:
+            self.start_pool(self._pool_size)
+        elif self._pool is not None:
+            self._pool.start()  # a no-op in the process that forked it; a fresh pool after a fork
+
+    def describe_backend(self) -> dict[str, Any]:
+        """Embedded pyoxigraph, in memory or read-only on disk, and its pool size."""
+        return {"kind": "embedded", "storage": "disk" if self._db else "memory", "pool": self._pool_size}
 
     def run(self, job: Job, *, timeout_s: float) -> Answer:
         """Answer ``job`` in a pool worker under the deadline, or in-process (no deadline) without a pool."""
@@ -47,12 +97,16 @@ class EmbeddedStore:
 
     def load_folders(self, root: Path) -> None:
         """Parse every source file with pyoxigraph's Turtle parser into its named graph."""
+        self._load(root, bulk=False)
+
+    def _load(self, root: Path, *, bulk: bool) -> None:
+        """``bulk`` uses pyoxigraph's non-transactional bulk loader (for building an on-disk store)."""
         for name, paths in sources(root).items():
+            load = self._ox().bulk_load if bulk else self._ox().load
             for path in paths:
                 try:
-                    self._store.load(
-                        path=path, format=RdfFormat.TURTLE, base_iri=path.resolve().as_uri(), to_graph=self._graph[name]
-                    )
+                    load(path=path, format=RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                         to_graph=self._graph[name])
                 except SyntaxError as exc:
                     raise DataError(f"{path}: {exc}") from None
                 except OSError as exc:
@@ -81,7 +135,7 @@ class EmbeddedStore:
             default, named = self._graphs(DEFAULT_GRAPHS), self._graphs(FOLDERS)
         bindings = {Variable(name): term for name, term in (substitutions or {}).items()}
         try:
-            return self._store.query(sparql, default_graph=default, named_graphs=named, substitutions=bindings or None)
+            return self._ox().query(sparql, default_graph=default, named_graphs=named, substitutions=bindings or None)
         except RuntimeError as exc:  # pyoxigraph: a substituted variable is not in the SELECT projection
             raise BadRequest(f"query parameters cannot be bound: {exc}") from None
         except SyntaxError as exc:
@@ -92,12 +146,12 @@ class EmbeddedStore:
             raise BackendError(f"query failed: {exc}") from None
 
     def __len__(self) -> int:
-        return len(self._store)
+        return len(self._ox())
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph IRI, zero for empty graphs."""
         sizes = {node.value: 0 for node in self._graph.values()}
-        for row in self._store.query(_GRAPH_SIZES):
+        for row in self._ox().query(_GRAPH_SIZES):
             sizes[row["g"].value] = int(row["n"].value)
         return sizes
 

@@ -1,0 +1,62 @@
+"""Request ids and access logs: one ``hcn.access`` line per request with its id and duration.
+
+A client's ``X-Request-Id`` is kept when it looks like an id (letters, digits, ``._-``, at most 128
+characters), else a fresh one is made; either way it is echoed in the response, so a client, a
+proxy and these logs name the same request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+
+log = logging.getLogger("hcn.access")
+
+HEADER = "X-Request-Id"
+_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+
+def request_id(header: str | None) -> str:
+    """The client's id when it is safe to log and echo, else a new random one.
+
+    >>> request_id("abc-123")
+    'abc-123'
+    >>> len(request_id("bad id\\nwith newline"))
+    32
+    """
+    if header and _ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex
+
+
+def elapsed() -> float:
+    """Seconds since this request started (0 outside a request that passed ``start``)."""
+    started = g.get("hcn_started")
+    return time.perf_counter() - started if started is not None else 0.0
+
+
+def _start() -> None:
+    g.hcn_started = time.perf_counter()
+    g.hcn_request_id = request_id(request.headers.get(HEADER))
+
+
+def _finish(response: Response) -> Response:
+    rid = g.get("hcn_request_id") or request_id(None)
+    response.headers[HEADER] = rid
+    length = response.calculate_content_length()
+    log.info(
+        '%s %s "%s %s" %s %s %.1fms',
+        rid, request.remote_addr or "-", request.method, request.full_path.rstrip("?"),
+        response.status_code, "-" if length is None else length, elapsed() * 1000,
+    )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Give every request an id and log it when the response starts (streamed bodies may still run)."""
+    app.before_request(_start)
+    app.after_request(_finish)
