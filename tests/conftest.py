@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
+from http_support import served
 from server.app import create_app
 
 
@@ -28,12 +27,8 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     """``app`` served over real HTTP on a free port; yields the base URL without trailing slash."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with served(app) as url:
+        yield url
 
 
 #: Debian's Chromium; Playwright's own browser download is not used (see README, "Browser tests").

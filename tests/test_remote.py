@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import inspect
 import re
-import threading
 import types
 from collections import Counter
 from collections.abc import Iterator
@@ -27,10 +26,10 @@ import test_server
 import test_sparql_protocol
 from flask import Flask
 from flask.testing import FlaskClient
+from http_support import served
 from oxigraph_support import OxigraphServer
 from rdflib import Graph
 from rdflib.compare import isomorphic
-from werkzeug.serving import make_server
 
 from server import cli
 from server.app import create_app
@@ -85,12 +84,8 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture(scope="module")
 def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
