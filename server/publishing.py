@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, current_app, request, url_for
 from pyoxigraph import RdfFormat, Triple, serialize
 
 from . import caching, negotiation
