@@ -16,6 +16,8 @@ from .negotiation import RDF_OFFERS
 from .publishing import Negotiated, check_local, respond, settings, store
 from .store import Store
 
+#: sitemaps.org: at most 50,000 URLs per sitemap file; beyond that /sitemap.xml is a sitemap index.
+MAX_SITEMAP_URLS = 50_000
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 TITLE = "Healthy Cities knowledge graph"
 
@@ -101,7 +103,10 @@ def void(ext: str | None = None) -> Response:
         return describe_dataset(store(), links(), list(dumps().values()), version.modified, TITLE)
 
     generic = url_for("dataset.void")
-    return respond(Negotiated(generic, generic, RDF_OFFERS), suffix, triples, lambda g, c: "")
+    response = respond(Negotiated(generic, generic, RDF_OFFERS), suffix, triples, lambda g, c: "")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Last-Modified, Vary"
+    return response
 
 
 @bp.route("/sitemap.xml")
@@ -122,7 +127,19 @@ def sitemap() -> Response:
     urls = [root + url_for("home.index"), root + url_for("resources.ontology"), root + url_for("resources.shapes")]
     urls += [root + url_for("resources.listing", kind=k) for k in kinds]
     urls += [root + url_for("resources.document", rest=r) for r in rests]
-    body = render_template("sitemap.xml", urls=urls, modified=caching.version_of().modified.date().isoformat())
-    return caching.conditional(Response(body, content_type="application/xml; charset=utf-8"), "sitemap")
+    modified = caching.version_of().modified.date().isoformat()
+    chunks = [urls[i:i + MAX_SITEMAP_URLS] for i in range(0, len(urls), MAX_SITEMAP_URLS)]
+    raw = request.args.get("page")
+    if raw is None and len(chunks) == 1:
+        body = render_template("sitemap.xml", urls=urls, modified=modified)
+    elif raw is None:  # too many URLs for one file: a sitemap index of the pages
+        pages = [root + url_for("dataset.sitemap", page=n) for n in range(1, len(chunks) + 1)]
+        body = render_template("sitemap.xml", sitemaps=pages, modified=modified)
+    elif raw.isdigit() and 1 <= int(raw) <= len(chunks):
+        body = render_template("sitemap.xml", urls=chunks[int(raw) - 1], modified=modified)
+    else:
+        raise NotFound(f"no sitemap page {raw!r}; pages 1 to {len(chunks)}")
+    response = Response(body, content_type="application/xml; charset=utf-8")
+    return caching.conditional(response, "sitemap", raw or "", str(MAX_SITEMAP_URLS))
 
 

@@ -18,7 +18,20 @@ SPDX = "http://spdx.org/rdf/terms#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
-IANA = "http://www.iana.org/assignments/media-types/"
+IANA = "https://www.iana.org/assignments/media-types/"
+SD_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+#: dct:format values (EU Publications Office file-type authority table) for the dump media types.
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+FILE_TYPES = {
+    "text/turtle": "RDF_TURTLE",
+    "application/n-triples": "RDF_N_TRIPLES",
+    "application/ld+json": "JSON_LD",
+    "application/rdf+xml": "RDF_XML",
+}
+DESCRIPTION = (
+    "An RDF knowledge graph of the WHO European Healthy Cities Network and its Norwegian part: "
+    "organisations, aims and commitments, criteria, documents and events, with its ontology."
+)
 
 _COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
 WHERE { ?s ?p ?o }"""
@@ -96,6 +109,7 @@ def describe_dataset(store: Store, links: Links, dumps: list[Dump], modified: da
     add(ds, RDF + "type", _n(VOID + "Dataset"))
     add(ds, RDF + "type", _n(DCAT + "Dataset"))
     add(ds, DCT + "title", Literal(title, language="en"))
+    add(ds, DCT + "description", Literal(DESCRIPTION, language="en"))
     add(ds, DCT + "license", _n(CC_BY))
     add(ds, DCT + "modified", Literal(modified.date().isoformat(), datatype=_n(XSD + "date")))
     add(ds, FOAF + "homepage", _n(links.homepage))
@@ -110,21 +124,32 @@ def describe_dataset(store: Store, links: Links, dumps: list[Dump], modified: da
     for iri in _examples(store, prefix):
         add(ds, VOID + "exampleResource", _n(iri))
     vocabularies: set[str] = set()
-    partitions = ((_CLASSES, "classPartition", "class", "entities"), (_PROPERTIES, "propertyPartition", "property", "triples"))
-    for query, partition, key, measure in partitions:
-        for term, count in _rows(store, query):
-            part = BlankNode()
+    classes, properties = _rows(store, _CLASSES), _rows(store, _PROPERTIES)
+    add(ds, VOID + "classes", _int(len(classes)))
+    add(ds, VOID + "properties", _int(len(properties)))
+    partitions = ((classes, "classPartition", "class", "entities"), (properties, "propertyPartition", "property", "triples"))
+    for rows, partition, key, measure in partitions:
+        for i, (term, count) in enumerate(rows):
+            part = BlankNode(f"{key}{i}")  # fixed labels: same bytes for the same data (strong ETag)
             add(ds, VOID + partition, part)
             add(part, VOID + key, _n(term))
             add(part, VOID + measure, _int(count))
             vocabularies.add(namespace(term))
     for vocabulary in sorted(vocabularies):
         add(ds, VOID + "vocabulary", _n(vocabulary))
+    service = _n(links.dataset.split("#")[0] + "#sparql")
+    add(service, RDF + "type", _n(DCAT + "DataService"))
+    add(service, DCT + "title", Literal(title + " SPARQL endpoint", language="en"))
+    add(service, DCAT + "endpointURL", _n(links.sparql))
+    add(service, DCAT + "endpointDescription", _n(links.sparql))
+    add(service, DCT + "conformsTo", _n(SD_PROTOCOL))
+    add(service, DCAT + "servesDataset", ds)
+    add(service, DCT + "license", _n(CC_BY))
     for dump in dumps:
         url = _n(links.dumps[dump.name])
         add(ds, VOID + "dataDump", url)
         dist = _n(links.dataset.split("#")[0] + "#dump-" + dump.name.replace(".", "-"))
-        checksum = BlankNode()
+        checksum = BlankNode("checksum-" + dump.name.replace(".", "-"))
         add(ds, DCAT + "distribution", dist)
         add(dist, RDF + "type", _n(DCAT + "Distribution"))
         add(dist, DCT + "title", Literal(dump.name))
@@ -133,6 +158,9 @@ def describe_dataset(store: Store, links: Links, dumps: list[Dump], modified: da
         add(dist, DCAT + "mediaType", _n(IANA + dump.media_type))
         if dump.compress_format:
             add(dist, DCAT + "compressFormat", _n(IANA + dump.compress_format))
+        if dump.media_type in FILE_TYPES:
+            add(dist, DCT + "format", _n(FILE_TYPE + FILE_TYPES[dump.media_type]))
+        add(dist, DCAT + "accessService", service)
         add(dist, DCAT + "byteSize", _int(len(dump.data), XSD + "nonNegativeInteger"))
         add(dist, DCT + "license", _n(CC_BY))
         add(dist, DCT + "modified", Literal(modified.date().isoformat(), datatype=_n(XSD + "date")))
