@@ -77,16 +77,59 @@ def media_types(kind: Kind) -> list[str]:
     return [f.media_type for f in rows] + [a for f in rows for a in f.aliases]
 
 
+def plain_accept(accept: MIMEAccept) -> MIMEAccept:
+    """Accept without media-type parameters, and without items that are not media ranges.
+
+    werkzeug only matches ``text/turtle; charset=utf-8`` against an offer with the same parameters,
+    so such a header got 406 although we send exactly that (RFC 9110 12.5.1); unparsable items
+    (``Accept: garbage``) are ignored, as if absent.
+
+    >>> list(plain_accept(MIMEAccept([("text/csv; header=present", 0.5), ("garbage", 1)])))
+    [('text/csv', 0.5)]
+    """
+    return MIMEAccept([(value.split(";", 1)[0].strip(), q) for value, q in accept if "/" in value])
+
+
 def choose(kind: Kind, accept: MIMEAccept, name: str | None = None) -> Format:
     """Pick a format: ``format=`` name > Accept > first offer; 406 when nothing is acceptable."""
     if name:
         return by_name(kind, name)
+    accept = plain_accept(accept)
     if not accept:
         return offers(kind)[0]
-    match = accept.best_match(media_types(kind))
-    if match is None:
-        raise NotAcceptable("not acceptable; offered types: " + ", ".join(f.media_type for f in offers(kind)))
-    return by_media_type(kind, match)
+    rows = offers(kind)
+    q, _, _, fmt = max((*preference(accept, fmt), -i, fmt) for i, fmt in enumerate(rows))
+    if q <= 0:
+        raise NotAcceptable("not acceptable; offered types: " + ", ".join(f.media_type for f in rows))
+    return fmt
+
+
+def preference(accept: MIMEAccept, fmt: Format) -> tuple[float, int]:
+    """(q, rank) of ``fmt``: q comes from the most specific matching range (RFC 9110 12.5.1), so
+    ``text/*;q=0.5, text/turtle;q=0`` refuses Turtle, which werkzeug's ``best_match`` does not;
+    rank (exact 7, alias 6, ``type/*`` 4, ``*/*`` 2) breaks ties in q before server order.
+
+    >>> preference(MIMEAccept([("text/*", 0.5), ("text/turtle", 0)]), FORMATS[4])
+    (0.0, 7)
+    """
+    best_rank, best_q = 0, 0.0
+    for value, q in accept:
+        ptype, _, psub = value.lower().partition("/")
+        for i, media_type in enumerate((fmt.media_type, *fmt.aliases)):
+            mtype, _, msub = media_type.partition("/")
+            if (ptype, psub) == (mtype, msub):
+                rank = 7 if i == 0 else 6
+            elif i > 0:  # an alias counts only when named: text/* means text/csv, not text/xml
+                continue
+            elif ptype == mtype and psub == "*":
+                rank = 4
+            elif ptype == "*" and psub == "*":
+                rank = 2
+            else:
+                continue
+            if rank > best_rank:
+                best_rank, best_q = rank, float(q)
+    return best_q, best_rank
 
 
 def serialize(result: QueryResult, fmt: Format) -> bytes:

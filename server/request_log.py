@@ -44,13 +44,20 @@ def _start() -> None:
     g.hcn_request_id = request_id(request.headers.get(HEADER))
 
 
+def logged_target() -> str:
+    """The request target as received: the raw query string is logged undecoded, since it may hold
+    bytes that are not UTF-8 (werkzeug's ``full_path`` would raise on them)."""
+    query = request.environ.get("QUERY_STRING", "")
+    return f"{request.path}?{query}" if query else request.path
+
+
 def _finish(response: Response) -> Response:
     rid = g.get("hcn_request_id") or request_id(None)
     response.headers[HEADER] = rid
     length = response.calculate_content_length()
     log.info(
         '%s %s "%s %s" %s %s %.1fms',
-        rid, request.remote_addr or "-", request.method, request.full_path.rstrip("?"),
+        rid, request.remote_addr or "-", request.method, logged_target(),
         response.status_code, "-" if length is None else length, elapsed() * 1000,
     )
     return response

@@ -29,6 +29,7 @@ USAGE = "pass a SPARQL query as ?query=..., a form field 'query', or a body of t
 READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
 KINDS: tuple[formats.Kind, ...] = ("results", "graph")
 ROW_HEADERS = "X-Result-Truncated, X-Row-Cap"
+BODY_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update")
 COUNT_DEFAULT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
@@ -71,11 +72,16 @@ def read_request(max_query_bytes: int) -> SparqlRequest:
     params = parse_params(request.query_string, "query string")
     queries = params.getlist("query")
     if request.method == "POST":
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if request.mimetype in BODY_TYPES and charset not in ("utf-8", "utf8", "us-ascii"):
+            raise UnsupportedMediaType(f"unsupported charset {charset!r}: send the request body as UTF-8")
         if request.mimetype == "application/x-www-form-urlencoded":
             form = parse_params(read_body(raw_limit), "form body")
             params = MultiDict([*params.items(multi=True), *form.items(multi=True)])
             queries = params.getlist("query")
         elif request.mimetype == "application/sparql-query":
+            if queries:
+                raise BadRequest("exactly one query expected: got one in the URL and one in the body; " + USAGE)
             try:
                 queries = [read_body(raw_limit).decode("utf-8")]
             except UnicodeDecodeError:
@@ -118,7 +124,8 @@ def wants_html(format_name: str | None) -> bool:
     if format_name:
         return format_name.lower() == "html"
     offered = [t for kind in KINDS for t in formats.media_types(kind)] + ["text/html"]
-    return bool(request.accept_mimetypes) and request.accept_mimetypes.best_match(offered) == "text/html"
+    accept = formats.plain_accept(request.accept_mimetypes)
+    return bool(accept) and accept.best_match(offered) == "text/html"
 
 
 def negotiate(format_name: str | None) -> dict[str, str | HcnError]:
