@@ -10,19 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Quad, Store
-from rdflib import BNode, Graph, Literal, URIRef
+from pyoxigraph import BlankNode, Quad
+from rdflib import BNode, Literal, URIRef
 
 from . import lint
 from .findings import Context, node_forms, to_finding
 from .formats.turtle import report_graph
+from .loading import Graphs, Loader
 from .names import Namer
 from .positions import Positions, index_file
 from .report import BaselineError, Finding, Report, apply_baseline, load_baseline
 from .shacl import ShapesError, UnsupportedFeature
 from .shacl import validate as run_shacl
 from .sources import Source, expand, read
-from .syntax import Converter, Parsed, parse_text, quiet_rdflib
+from .storeview import view
+from .syntax import Parsed, parse_text, quiet_rdflib
 
 __all__ = ["BaselineError", "Finding", "Options", "Report", "UnsupportedFeature", "validate"]
 
@@ -52,9 +54,9 @@ def validate(options: Options) -> Report:
     report = Report(fail_on=options.fail_on)
     sources, problems = _sources(options)
     report.findings.extend(problems)
-    parsed = _parse_all(sources, report)
     with quiet_rdflib():
-        _check_graph(parsed, report, options)
+        parsed, graphs = _parse_all(sources, report)
+        _check_graph(parsed, graphs, report, options)
     if options.paths:
         _hide_context(report, sources)
     report.sort()
@@ -102,43 +104,34 @@ def _existing(folder: Path) -> list[str]:
     return [str(folder)] if folder.is_dir() else []
 
 
-def _parse_all(sources: list[Source], report: Report) -> list[Parsed]:
-    parsed = []
+def _parse_all(sources: list[Source], report: Report) -> tuple[list[Parsed], Graphs]:
+    parsed, loader = [], Loader()
     for number, source in enumerate(sources):
         report.files.append(source.display)
         text, problem = read(source)
         if problem is not None:
             report.findings.append(problem)
             continue
-        result = parse_text(source, number, text or "")
+        result = parse_text(source, number, text or "", loader.receiver(source.role))
         report.findings.extend(result.errors)
-        report.triples += len(result.quads)
+        report.triples += result.count
         parsed.append(result)
-    return parsed
+    return parsed, loader.finish()
 
 
-def _check_graph(parsed: list[Parsed], report: Report, options: Options) -> None:
-    converter = Converter()
-    data, shapes, ontology = Graph(), Graph(), Graph()
-    store = Store()
-    for source in parsed:
-        target = shapes if source.source.role == "shapes" else data
-        target.addN((*converter.triple(q), target) for q in source.quads)
-        if source.source.role == "ontology":
-            ontology.addN((*converter.triple(q), ontology) for q in source.quads)
-        if source.source.role != "shapes":
-            store.bulk_extend(source.quads)
+def _check_graph(parsed: list[Parsed], graphs: Graphs, report: Report, options: Options) -> None:
+    store, shapes, converter = graphs.store, graphs.shapes, graphs.converter
     prefixes: dict[str, str] = {}
     for source in parsed:
         for prefix, namespace in source.prefixes.items():
             prefixes.setdefault(prefix, namespace)
-    ctx = Context(data, shapes, Namer(prefixes), Positions([index_file(p) for p in parsed]))
-    ill_typed = [_ill_typed(quad, literal, ctx) for quad, literal in converter.ill_typed]
+    ctx = Context(view(store, converter), shapes, Namer(prefixes), Positions([index_file(p) for p in parsed]))
+    ill_typed = [_ill_typed(quad, literal, ctx) for quad, literal in graphs.ill_typed]
     shacl: list[Finding] = []
     has_errors = any(f.severity == "error" for f in report.findings)
     if not has_errors and len(shapes):
         try:
-            results = run_shacl(data, shapes, store, converter)
+            results = run_shacl(store, shapes, converter)
         except ShapesError as exc:
             report.findings.append(Finding("error", "shapes", f"the shapes cannot be used: {exc}",
                                            file=_shapes_display(parsed)))
@@ -152,7 +145,7 @@ def _check_graph(parsed: list[Parsed], report: Report, options: Options) -> None
     report.findings.extend(shacl)
     report.findings.extend(lint.drop_duplicates_of(shacl, ill_typed))
     if options.lint:
-        found = lint.undefined_terms(ontology, parsed, ctx) + lint.spread_subjects(ctx)
+        found = lint.undefined_terms(graphs.ontology, store, ctx) + lint.spread_subjects(ctx)
         if len(shapes):
             found += lint.missing_languages(ctx)
         report.findings.extend(lint.drop_duplicates_of(shacl, found))

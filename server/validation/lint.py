@@ -5,35 +5,29 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from pyoxigraph import BlankNode, NamedNode
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Store
 from rdflib import OWL, RDF, RDFS, SH, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
 from .findings import Context, node_forms
 from .report import Finding
-from .syntax import Parsed
 
 VANN_NAMESPACE = URIRef("http://purl.org/vocab/vann/preferredNamespaceUri")
 
 
-def undefined_terms(ontology: Graph, parsed: list[Parsed], ctx: Context) -> list[Finding]:
-    """Terms in the ontology's own namespace that are used but never defined (with a suggestion)."""
+def undefined_terms(ontology: Graph, store: Store, ctx: Context) -> list[Finding]:
+    """Terms in the ontology's own namespace that are used but never defined (with a suggestion).
+
+    Each is reported at its first use: the earliest line, in file order, of a triple using it.
+    """
     namespaces = sorted({str(ns) for ns in ontology.objects(None, VANN_NAMESPACE)})
     if not namespaces:
         return []
     defined = {str(s) for s in ontology.subjects() if isinstance(s, URIRef)}
     defined.update(str(o) for o in ontology.subjects(RDF.type, OWL.Ontology))
-    prefixes = tuple(namespaces)
-    first_use: dict[str, tuple[str, str, str]] = {}
-    for source in parsed:
-        for quad in source.quads:
-            for position, term in (("s", quad.subject), ("p", quad.predicate), ("o", quad.object)):
-                iri = term.value if isinstance(term, NamedNode) else ""
-                if iri.startswith(prefixes) and iri not in defined and iri not in first_use and iri not in namespaces:
-                    first_use[iri] = (position, _key(quad.subject), quad.predicate.value)
     findings = []
-    for iri, (position, subject, predicate) in sorted(first_use.items()):
+    for iri in sorted(_used_iris(store, namespaces) - defined - set(namespaces)):
         namespace = next(ns for ns in namespaces if iri.startswith(ns))
         candidates = sorted(d[len(namespace):] for d in defined if d.startswith(namespace))
         guess = difflib.get_close_matches(iri[len(namespace):], candidates, n=1, cutoff=0.6)
@@ -41,14 +35,42 @@ def undefined_terms(ontology: Graph, parsed: list[Parsed], ctx: Context) -> list
         message = f"{name} is not defined in the ontology"
         if guess:
             message += f"; did you mean {ctx.namer.iri(namespace + guess[0])}?"
-        if position == "s":
-            file, line = ctx.positions.locate(subject)
-        else:
-            file, line = ctx.positions.locate(subject, predicate, node_forms(URIRef(iri)) if position == "o" else [])
+        file, line, subject = _first_use(store, iri, ctx)
         focus = ctx.namer.term(URIRef(subject) if not subject.startswith("_:") else BNode(subject[2:]), ctx.data)
         findings.append(Finding("warning", "undefined-term", message, file=file, line=line,
                                 focus=focus, value=name))
     return findings
+
+
+def _used_iris(store: Store, namespaces: list[str]) -> set[str]:
+    """IRIs in any position of any triple that start with one of ``namespaces``."""
+    test = " || ".join(f"STRSTARTS(STR(?t), {_string(ns)})" for ns in namespaces)
+    query = ("SELECT DISTINCT ?t WHERE { { ?t ?p ?o } UNION { ?s ?t ?o } UNION { ?s ?p ?t } "
+             f"FILTER(isIRI(?t) && ({test})) }}")
+    return {row[0].value for row in store.query(query)}
+
+
+def _string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _first_use(store: Store, iri: str, ctx: Context) -> tuple[str, int, str]:
+    """File, line and subject key of the earliest written triple that uses ``iri``."""
+    term = NamedNode(iri)
+    order = {index.display: number for number, index in enumerate(ctx.positions.indexes)}
+    best: tuple[int, int, str, str] | None = None
+    for position, pattern in (("s", (term, None, None)), ("p", (None, term, None)), ("o", (None, None, term))):
+        for quad in store.quads_for_pattern(*pattern, DefaultGraph()):
+            subject = _key(quad.subject)
+            if position == "s":
+                file, line = ctx.positions.locate(subject)
+            else:
+                forms = node_forms(URIRef(iri)) if position == "o" else []
+                file, line = ctx.positions.locate(subject, quad.predicate.value, forms)
+            place = (order.get(file, len(order)), line, subject, file)
+            if best is None or place < best:
+                best = place
+    return ("", 0, "") if best is None else (best[3], best[1], best[2])
 
 
 def missing_languages(ctx: Context) -> list[Finding]:

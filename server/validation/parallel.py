@@ -1,83 +1,78 @@
-"""Run pySHACL on several cores: each forked worker validates every shape on a share of the focus nodes.
+"""Run pySHACL on several cores and in bounded memory: forked workers each validate a chunk of focus nodes.
 
-pySHACL is single-threaded Python. Here the focus nodes of each targeted shape are computed once
-(with pySHACL's own target rules), dealt round-robin to the workers, and each worker — forked
-after the graphs are built, so nothing is re-parsed — gets a copy of the shapes graph in which
-every targeted shape lists its share as ``sh:targetNode`` instead of its targets. Each
-(shape, focus node) pair is validated exactly once, so the union of the workers' results is the
-single-process result. Small graphs, SHACL rules (they change the data) and SHACL-AF targets run
-in one process.
+pySHACL is single-threaded Python, and its rdflib graph costs about 900 bytes a triple. Here the
+focus nodes of the targeted shapes (:func:`server.validation.extract.focus_plan`) are dealt
+round-robin into chunks; each chunk is validated in a worker forked from the process holding the
+store, against a copy of the shapes graph in which every targeted shape lists its chunk as
+``sh:targetNode`` instead of its targets, and against the graph ``graph_for(chunk)`` gives — the
+chunk's own subgraph, so a worker holds only a slice of the data. Each (shape, focus node) pair is
+validated exactly once, so the union of the chunks' results is the single-process result. Each
+worker does one chunk and exits, so its memory goes back to the system.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 from collections.abc import Callable
 
-from rdflib import RDF, RDFS, SH, Graph
-from rdflib.term import Node
+from rdflib import RDF, SH, Graph
 
-TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+from .extract import TARGETS, Plan, class_types
+
 MIN_TRIPLES = 20000
+CHUNK_TRIPLES = 120_000
 
 Runner = Callable[[Graph, Graph], list]
-Plan = dict[Node, list[Node]]
-_job: tuple[Runner, Graph, Graph, Plan, int] | None = None
+GraphFor = Callable[[Plan], Graph]
+_job: tuple[Runner, GraphFor, Graph, Plan, int] | None = None
 
 
-def class_types(shapes: Graph) -> set[Node]:
-    """Types that make a shape an implicit class target: rdfs:Class and its subclasses."""
-    return {RDFS.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
+def default_jobs() -> int:
+    """Worker processes to use: at most two, never more than the cores."""
+    return min(2, os.cpu_count() or 1)
 
 
-def plan(data: Graph, shapes: Graph) -> Plan | None:
-    """Focus nodes of every targeted shape, as pySHACL finds them; None if some target is not plain."""
-    if (None, SH.target, None) in shapes or (None, SH.rule, None) in shapes:
-        return None
+def chunk_count(triples: int, jobs: int) -> int:
+    """How many chunks to split ``triples`` into: one when small, else enough to bound each worker."""
+    if triples < MIN_TRIPLES or jobs < 2:
+        return 1
+    return max(jobs, math.ceil(triples / CHUNK_TRIPLES))
+
+
+def share(shapes: Graph, focus: Plan, number: int, chunks: int) -> tuple[Graph, Plan]:
+    """Chunk ``number``'s shapes graph (targets replaced by its share) and its focus nodes.
+
+    Nodes are dealt round-robin over all shapes at once, so a node that several shapes target
+    is in one chunk only and its triples are copied once.
+    """
     implicit = class_types(shapes)
-    found: Plan = {}
-    for shape in sorted({s for t in TARGETS for s in shapes.subjects(t, None)} |
-                        {s for s, o in shapes.subject_objects(RDF.type) if o in implicit}):
-        classes = set(shapes.objects(shape, SH.targetClass))
-        if any(t in implicit for t in shapes.objects(shape, RDF.type)):
-            classes.add(shape)
-        nodes: set[Node] = set(shapes.objects(shape, SH.targetNode))
-        for cls in classes:
-            for sub in data.transitive_subjects(RDFS.subClassOf, cls):
-                nodes.update(data.subjects(RDF.type, sub))
-        for predicate in shapes.objects(shape, SH.targetSubjectsOf):
-            nodes.update(s for s, _ in data.subject_objects(predicate))
-        for predicate in shapes.objects(shape, SH.targetObjectsOf):
-            nodes.update(o for _, o in data.subject_objects(predicate))
-        found[shape] = sorted(nodes)
-    return found
-
-
-def share(shapes: Graph, focus: Plan, number: int, jobs: int) -> Graph:
-    """Worker ``number``'s shapes graph: targets replaced by its round-robin share of the focus nodes."""
-    implicit = class_types(shapes)
+    every = sorted({node for nodes in focus.values() for node in nodes})
+    owned = set(every[number::chunks])
+    mine = {shape: [node for node in nodes if node in owned] for shape, nodes in focus.items()}
     copy = Graph()
     copy.addN((s, p, o, copy) for s, p, o in shapes
               if s not in focus or not (p in TARGETS or (p == RDF.type and o in implicit)))
-    for shape, nodes in focus.items():
-        copy.addN((shape, SH.targetNode, node, copy) for node in nodes[number::jobs])
-    return copy
+    for shape, nodes in mine.items():
+        copy.addN((shape, SH.targetNode, node, copy) for node in nodes)
+    return copy, mine
 
 
-def run(runner: Runner, data: Graph, shapes: Graph, jobs: int | None = None) -> list:
-    """``runner(data, shapes)`` split across forked workers when the graph is big enough."""
-    jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
-    if jobs < 2 or len(data) < MIN_TRIPLES or "fork" not in multiprocessing.get_all_start_methods():
-        return runner(data, shapes)
-    focus = plan(data, shapes)
+def run(runner: Runner, shapes: Graph, focus: Plan | None, graph_for: GraphFor, chunks: int,
+        jobs: int | None = None) -> list:
+    """``runner(graph, shapes)`` over every chunk; in this process when there is one chunk or no plan."""
+    jobs = jobs if jobs is not None else default_jobs()
     if focus is None:
-        return runner(data, shapes)
+        return runner(graph_for({}), shapes)
+    if chunks < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        chunk_shapes, mine = share(shapes, focus, 0, 1)
+        return runner(graph_for(mine), chunk_shapes)
     global _job
-    _job = (runner, data, shapes, focus, jobs)
+    _job = (runner, graph_for, shapes, focus, chunks)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_work, range(jobs))
+        with multiprocessing.get_context("fork").Pool(max(1, min(jobs, chunks)), maxtasksperchild=1) as pool:
+            parts = pool.map(_work, range(chunks), chunksize=1)
     finally:
         _job = None
     return [result for part in parts for result in part]
@@ -85,5 +80,7 @@ def run(runner: Runner, data: Graph, shapes: Graph, jobs: int | None = None) -> 
 
 def _work(number: int) -> list:
     assert _job is not None
-    runner, data, shapes, focus, jobs = _job
-    return runner(data, share(shapes, focus, number, jobs))
+    runner, graph_for, shapes, focus, chunks = _job
+    chunk_shapes, mine = share(shapes, focus, number, chunks)
+    return runner(graph_for(mine), chunk_shapes)
+

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyshacl
 from pyoxigraph import Store
@@ -21,7 +22,7 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from . import parallel
+from . import extract, parallel
 from .syntax import Converter
 
 SPARQL_COMPONENT = SH.SPARQLConstraintComponent
@@ -65,10 +66,23 @@ class Lifted:
     bindings_order: list[str] = field(default_factory=list)
 
 
-def validate(data: Graph, shapes: Graph, store: Store, converter: Converter, jobs: int | None = None) -> list[Result]:
-    """All SHACL results: pySHACL for Core (and unliftable SPARQL), pyoxigraph for lifted SPARQL."""
-    core, lifted = lift_sparql(shapes, dict(data.namespaces()))
-    results = parallel.run(run_pyshacl, data, core, jobs)
+def validate(store: Store, shapes: Graph, converter: Converter, jobs: int | None = None) -> list[Result]:
+    """All SHACL results: pySHACL for Core (and unliftable SPARQL), pyoxigraph for lifted SPARQL.
+
+    pySHACL gets, per chunk of focus nodes, only the subgraph those nodes reach when the shapes
+    allow it (:func:`extract.is_local`), else one rdflib copy of the whole store.
+    """
+    core, lifted = lift_sparql(shapes, dict(Graph().namespaces()))
+    jobs = jobs if jobs is not None else parallel.default_jobs()
+    focus = extract.focus_plan(store, core, converter)
+    if focus is not None and extract.is_local(core):
+        chunks = parallel.chunk_count(len(store), jobs)
+        results = parallel.run(run_pyshacl, core, focus, partial(extract.subgraph, store, core, converter=converter),
+                               chunks, jobs)
+    else:
+        whole = extract.whole_graph(store, converter)
+        chunks = min(jobs, parallel.chunk_count(len(whole), jobs))  # the whole graph is shared: no more chunks than cores
+        results = parallel.run(run_pyshacl, core, focus, lambda _: whole, chunks, jobs)
     for constraint in lifted:
         results.extend(run_lifted(constraint, store, converter))
     return results

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -16,7 +16,6 @@ from .report import Finding
 from .sources import Source, file_uri
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 MAX_ERRORS_PER_FILE = 50
 
 OxTerm = NamedNode | BlankNode | OxLiteral
@@ -24,12 +23,12 @@ OxTerm = NamedNode | BlankNode | OxLiteral
 
 @dataclass
 class Parsed:
-    """One source after parsing: its text, its quads (blank nodes made unique per file), its prefixes."""
+    """One source after parsing: its text, how many quads it holds, its prefixes and syntax errors."""
 
     source: Source
     number: int
     text: str
-    quads: list[Quad] = field(default_factory=list)
+    count: int = 0
     prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str = ""
     errors: list[Finding] = field(default_factory=list)
@@ -39,8 +38,10 @@ class Parsed:
         return f"f{self.number}x{label}"
 
 
-def parse_text(source: Source, number: int, text: str) -> Parsed:
-    """All quads of ``text`` and every syntax error (the parser resumes after each one)."""
+def parse_text(source: Source, number: int, text: str, receive: Callable[[Quad], None]) -> Parsed:
+    """Stream every quad of ``text`` to ``receive`` (blank nodes made unique per file; named graphs
+    merged into the default graph) and collect every syntax error (the parser resumes after each one).
+    """
     parsed = Parsed(source, number, text, base_iri=file_uri(source.path))
     parser = parse(input=text, format=source.format, base_iri=parsed.base_iri)
     blanks: dict[str, BlankNode] = {}
@@ -71,7 +72,8 @@ def parse_text(source: Source, number: int, text: str) -> Parsed:
             quad = Quad(rename(s), quad.predicate, rename(o))
         elif not isinstance(quad.graph_name, DefaultGraph):  # TriG / JSON-LD named graphs: validate the union
             quad = Quad(s, quad.predicate, o)
-        parsed.quads.append(quad)
+        receive(quad)
+        parsed.count += 1
     parsed.prefixes = dict(parser.prefixes or {})
     return parsed
 
@@ -84,11 +86,10 @@ def _syntax_finding(source: Source, exc: SyntaxError) -> Finding:
 
 
 class Converter:
-    """pyoxigraph terms to rdflib terms, with IRIs interned and ill-typed literals collected."""
+    """pyoxigraph terms to rdflib terms, with IRIs interned."""
 
     def __init__(self) -> None:
         self.iris: dict[str, URIRef] = {}
-        self.ill_typed: list[tuple[Quad, Literal]] = []
 
     def term(self, term: OxTerm) -> Node:
         """The rdflib term for one pyoxigraph term."""
@@ -107,11 +108,15 @@ class Converter:
         return Literal(term.value, datatype=self.term(term.datatype))
 
     def triple(self, quad: Quad) -> tuple[Node, Node, Node]:
-        """The rdflib triple of one quad; notes the quad when its object is an ill-typed literal."""
-        obj = self.term(quad.object)
-        if isinstance(obj, Literal) and obj.ill_typed:
-            self.ill_typed.append((quad, obj))
-        return self.term(quad.subject), self.term(quad.predicate), obj
+        """The rdflib triple of one quad."""
+        return self.term(quad.subject), self.term(quad.predicate), self.term(quad.object)
+
+    def ill_typed(self, term: OxTerm) -> Literal | None:
+        """The rdflib literal when ``term`` is a typed literal whose text is not valid for its datatype."""
+        if not isinstance(term, OxLiteral) or term.language or term.datatype.value == XSD_STRING:
+            return None
+        literal = self.term(term)
+        return literal if literal.ill_typed else None  # type: ignore[union-attr]
 
 
 @contextmanager
