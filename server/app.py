@@ -18,7 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     ``fork_workers=False`` leaves the query pool unstarted: a pre-forking server (gunicorn
     ``--preload``) starts one per worker process after the fork (``server.production``).
     """
-    from . import api, dataset, health, home, metrics, request_log, resources, sparql
+    from . import api, dataset, health, home, metrics, request_log, resources, result_cache, sparql
     from .caching import DataVersion
     from .graphs import sources
     from .store import open_store
@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     app.register_blueprint(api.bp)
     app.register_error_handler(HcnError, error_response)
     app.register_error_handler(HTTPException, http_error_response)
+    result_cache.install(app)
     return app
 
 

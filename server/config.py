@@ -34,6 +34,8 @@ class Settings:
     pool_size: int = 2
     max_query_bytes: int = 256 * 1024
     page_size: int = 200
+    #: Per web worker, MiB of finished /sparql answers kept for repeated requests (0 = off); embedded store only.
+    result_cache_mb: int = 64
     #: Remote SPARQL 1.1 backend (empty = the embedded store); see ``server/store/remote.py``.
     sparql_endpoint: str = ""
     sparql_update_endpoint: str = ""
@@ -48,8 +50,10 @@ class Settings:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith(("/", "#")):
             raise ConfigError(f"base IRI must be an http(s) IRI ending in '/' or '#': {self.base_iri!r}")
         object.__setattr__(self, "root", Path(self.root).expanduser().resolve())
-        if self.query_timeout_s <= 0 or self.max_query_bytes <= 0 or self.pool_size < 0 or self.max_rows < 0:
-            raise ConfigError("query_timeout_s and max_query_bytes must be > 0; pool_size and max_rows >= 0")
+        if self.query_timeout_s <= 0 or self.max_query_bytes <= 0 or min(self.pool_size, self.max_rows,
+                                                                       self.result_cache_mb) < 0:
+            raise ConfigError("query_timeout_s and max_query_bytes must be > 0; pool_size, max_rows and "
+                              "result_cache_mb >= 0")
         if self.sparql_auth.lower() not in ("basic", "digest"):
             raise ConfigError(f"sparql_auth must be basic or digest: {self.sparql_auth!r}")
         for name in ("sparql_endpoint", "sparql_update_endpoint", "sparql_store_endpoint"):

@@ -46,6 +46,11 @@ class Metrics:
     graph_triples: Gauge
     sized_at: float = 0.0
 
+    def count(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count one answered request and its time to the response start."""
+        self.requests.labels(route, method, str(status)).inc()
+        self.request_seconds.labels(route).observe(seconds)
+
     @classmethod
     def create(cls) -> Metrics:
         """Fresh metrics in a fresh registry."""
@@ -121,9 +126,7 @@ def _route() -> str:
 
 def _count(response: Response) -> Response:
     metrics: Metrics = current_app.extensions["hcn_metrics"]
-    route = _route()
-    metrics.requests.labels(route, request.method, str(response.status_code)).inc()
-    metrics.request_seconds.labels(route).observe(request_log.elapsed())
+    metrics.count(_route(), request.method, response.status_code, request_log.elapsed())
     return response
 
 

@@ -11,6 +11,7 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from flask import Flask, Response, g, request
 
@@ -44,22 +45,23 @@ def _start() -> None:
     g.hcn_request_id = request_id(request.headers.get(HEADER))
 
 
-def logged_target() -> str:
+def logged_target(environ: dict[str, Any]) -> str:
     """The request target as received: the raw query string is logged undecoded, since it may hold
     bytes that are not UTF-8 (werkzeug's ``full_path`` would raise on them)."""
-    query = request.environ.get("QUERY_STRING", "")
-    return f"{request.path}?{query}" if query else request.path
+    path, query = environ.get("PATH_INFO", "") or "/", environ.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
+
+
+def log_request(rid: str, environ: dict[str, Any], status: int, length: int | None, seconds: float) -> None:
+    """The access-log line of one request."""
+    log.info('%s %s "%s %s" %s %s %.1fms', rid, environ.get("REMOTE_ADDR") or "-", environ.get("REQUEST_METHOD"),
+             logged_target(environ), status, "-" if length is None else length, seconds * 1000)
 
 
 def _finish(response: Response) -> Response:
     rid = g.get("hcn_request_id") or request_id(None)
     response.headers[HEADER] = rid
-    length = response.calculate_content_length()
-    log.info(
-        '%s %s "%s %s" %s %s %.1fms',
-        rid, request.remote_addr or "-", request.method, logged_target(),
-        response.status_code, "-" if length is None else length, elapsed() * 1000,
-    )
+    log_request(rid, request.environ, response.status_code, response.calculate_content_length(), elapsed())
     return response
 
 

@@ -1,0 +1,103 @@
+"""Repeated /sparql requests are answered from memory, byte for byte as the app answered them."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from server.app import create_app
+from server.result_cache import ResultCache
+
+QUERY = "SELECT ?label WHERE { <https://w3id.org/healthy-cities/id/organisation/sandnes-kommune> " \
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"
+SPARQL_QUERY = "application/sparql-query"
+
+
+def cache_of(app: Flask) -> ResultCache:
+    cache = app.extensions["hcn_result_cache"]
+    assert isinstance(cache, ResultCache)
+    return cache
+
+
+def query_calls(app: Flask) -> float:
+    """How many store queries the app has timed (hits never reach the store)."""
+    registry = app.extensions["hcn_metrics"].registry
+    return sum(s.value for m in registry.collect() if m.name == "hcn_query_duration_seconds"
+               for s in m.samples if s.name.endswith("_count"))
+
+
+@pytest.fixture
+def fresh(app: Flask) -> ResultCache:
+    cache = cache_of(app)
+    cache.entries.clear()
+    cache.size = 0
+    return cache
+
+
+def test_a_repeated_query_is_served_from_memory_with_the_same_bytes(app: Flask, client: FlaskClient,
+                                                                    fresh: ResultCache) -> None:
+    first = client.post("/sparql", data=QUERY, content_type=SPARQL_QUERY)
+    calls = query_calls(app)
+    hits = fresh.hits
+    second = client.post("/sparql", data=QUERY, content_type=SPARQL_QUERY)
+    assert first.status_code == second.status_code == 200
+    assert second.data == first.data and b"Sandnes" in second.data
+    assert fresh.hits == hits + 1 and query_calls(app) == calls
+    strip = {"X-Request-Id", "Date"}
+    assert [(k, v) for k, v in second.headers if k not in strip] == [(k, v) for k, v in first.headers if k not in strip]
+
+
+def test_each_hit_gets_its_own_request_id_and_echoes_the_clients(client: FlaskClient, fresh: ResultCache) -> None:
+    ids = {client.get("/sparql", query_string={"query": QUERY}).headers["X-Request-Id"] for _ in range(3)}
+    assert len(ids) == 3
+    echoed = client.get("/sparql", query_string={"query": QUERY}, headers={"X-Request-Id": "mine-1"})
+    assert echoed.headers["X-Request-Id"] == "mine-1" and fresh.hits >= 3
+
+
+def test_the_accept_header_is_part_of_the_key(client: FlaskClient, fresh: ResultCache) -> None:
+    json = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": "application/sparql-results+json"})
+    csv = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": "text/csv"})
+    again = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": "text/csv"})
+    assert json.mimetype == "application/sparql-results+json" and csv.mimetype == again.mimetype == "text/csv"
+    assert again.data == csv.data != json.data and len(fresh.entries) == 2
+
+
+def test_errors_conditional_requests_and_the_ui_are_not_kept(client: FlaskClient, fresh: ResultCache) -> None:
+    for _ in range(2):
+        assert client.get("/sparql", query_string={"query": "SELECT * WHERE {"}).status_code == 400
+    assert client.get("/sparql", headers={"Accept": "text/html"}).status_code == 200
+    conditional = client.get("/sparql", query_string={"query": QUERY}, headers={"If-None-Match": '"x"'})
+    assert conditional.status_code == 200
+    assert not fresh.entries
+
+
+def test_the_oldest_answers_leave_first_when_the_budget_is_spent(app: Flask, client: FlaskClient,
+                                                                  fresh: ResultCache,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fresh, "budget", 4000)
+    for limit in range(1, 8):
+        assert client.get("/sparql", query_string={"query": f"{QUERY} LIMIT {limit}"}).status_code == 200
+    assert 0 < fresh.size <= 4000 and 0 < len(fresh.entries) < 7
+    kept = [key[1] for key in fresh.entries]
+    assert kept[-1].endswith("7") and not any(k.endswith("1") for k in kept)
+
+
+def test_hits_are_logged_and_counted(app: Flask, client: FlaskClient, fresh: ResultCache,
+                                     caplog: pytest.LogCaptureFixture) -> None:
+    client.post("/sparql", data=QUERY, content_type=SPARQL_QUERY)
+    registry = app.extensions["hcn_metrics"].registry
+    before = registry.get_sample_value("hcn_http_requests_total", {"route": "/sparql", "method": "POST", "status": "200"})
+    with caplog.at_level(logging.INFO, logger="hcn.access"):
+        hit = client.post("/sparql", data=QUERY, content_type=SPARQL_QUERY)
+    after = registry.get_sample_value("hcn_http_requests_total", {"route": "/sparql", "method": "POST", "status": "200"})
+    assert after == before + 1
+    assert any(hit.headers["X-Request-Id"] in r.getMessage() and '"POST /sparql" 200' in r.getMessage()
+               for r in caplog.records)
+
+
+def test_off_when_configured_to_zero() -> None:
+    app = create_app({"TESTING": True, "result_cache_mb": 0, "pool_size": 0})
+    assert "hcn_result_cache" not in app.extensions
