@@ -5,7 +5,8 @@
     python benchmarks/run.py --sizes 2000 --duration 2 --no-validate   # a quick look
 
 For each size: benchmarks/generate.py writes a conforming graph (``--violations 0``); our server
-(`hcn serve --production`) serves it from a root folder (ontology/ + data/ + shapes/), and the peers
+(`hcn serve --production`) serves it from a root folder (ontology/ + data/ + shapes/) — once as
+shipped and once with its result cache off (``hcn-uncached``, ``HCN_RESULT_CACHE_MB=0``) — and the peers
 load the very same ontology + data triples into their default graph (`oxigraph load` then
 `oxigraph serve-read-only`; `rdflib-endpoint serve` from benchmarks/.venv-peers). Each query of the
 mix is then driven by a loopback load generator (`wrk` with a Lua script of pre-built requests, or a
