@@ -1,5 +1,8 @@
-"""``hcn serve --production``: the publisher under gunicorn (gthread workers, app preloaded once).
+"""``hcn serve --production``: the publisher under gunicorn (uvicorn workers, app preloaded once).
 
+Each gunicorn worker is a uvicorn worker: HTTP parsed in C (httptools) on an uvloop event loop,
+in front of :class:`server.asgi.Front`, which answers kept ``/sparql`` answers on the loop and
+hands every other request to the Flask app in a pool of ``threads`` threads (a2wsgi).
 The master builds the app once (``--preload``): the embedded store is parsed a single time and
 every worker gets it copy-on-write. The query pool is *not* started in the master; gunicorn's
 ``post_fork`` hook starts one per worker, before that worker's threads exist, so no two processes
@@ -18,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from uvicorn_worker import UvicornWorker
 
 from .config import Settings
 
@@ -33,16 +37,16 @@ def default_workers() -> int:
 
 
 def gunicorn_options(settings: Settings, workers: int | None = None, threads: int | None = None) -> dict[str, Any]:
-    """gunicorn settings for ``settings``: bind, worker count, gthread threads, timeouts above the deadline.
+    """gunicorn settings for ``settings``: bind, worker count, threads per worker, timeouts above the deadline.
 
     >>> opts = gunicorn_options(Settings(query_timeout_s=10), workers=3, threads=8)
     >>> opts["workers"], opts["threads"], opts["timeout"], opts["worker_class"]
-    (3, 8, 30, 'gthread')
+    (3, 8, 30, 'server.production.Worker')
     """
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": workers or default_workers(),
-        "worker_class": "gthread",
+        "worker_class": "server.production.Worker",
         "threads": threads or 8,
         "preload_app": True,
         "timeout": int(settings.query_timeout_s + TIMEOUT_MARGIN_S),
@@ -73,14 +77,21 @@ class ProductionServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         from .app import create_app
+        from .asgi import Front
 
-        return create_app(self._overrides, fork_workers=False)
+        return Front(create_app(self._overrides, fork_workers=False), threads=self.cfg.threads)
+
+
+class Worker(UvicornWorker):  # type: ignore[misc]
+    """uvicorn worker without uvicorn's access log and Server header (``server.request_log`` logs)."""
+
+    CONFIG_KWARGS = {"loop": "auto", "http": "auto", "access_log": False, "server_header": False,
+                     "lifespan": "off"}
 
 
 def _post_fork(server: Any, worker: Any) -> None:
     """In each new worker, before its threads start: this worker's own query pool."""
-    app = server.app.callable
-    app.extensions["hcn_store"].start_workers()
+    server.app.callable.flask.extensions["hcn_store"].start_workers()
 
 
 def _child_exit(server: Any, worker: Any) -> None:

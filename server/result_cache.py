@@ -3,8 +3,8 @@
 The embedded store does not change while a process serves it (a new release means a restart), so
 the same request — same method, query string, body, Content-Type and Accept — gets the same bytes.
 Researchers re-running a query, dashboards polling one, harvesters fetching the same pages: each
-web worker keeps the answers it gave (status 200, a Content-Length of at most ``MAX_ANSWER_BYTES``,
-not HTML) up to ``result_cache_mb``, least recently used out first. A hit skips Flask and the query
+web worker keeps the answers it gave (status 200, at most ``MAX_ANSWER_BYTES``, not HTML; a streamed
+answer is copied as it goes out and kept only if it ended whole) up to ``result_cache_mb``, least recently used out first. A hit skips Flask and the query
 pool; it still gets its own ``X-Request-Id``, an access-log line and its count in ``/metrics``.
 Conditional and range requests, HEAD, OPTIONS and bodies without a valid Content-Length pass
 through untouched, and so does everything with a remote backend (its data can change under us).
@@ -16,14 +16,16 @@ import io
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from . import request_log
 from .metrics import Metrics
 
-MAX_ANSWER_BYTES = 1024 * 1024
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+#: environ key where the /sparql view leaves a callable saying whether the answer's body was whole.
+COMPLETE = "hcn.answer_complete"
 ROUTE = "/sparql"
 PASS_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
                 "HTTP_IF_RANGE", "HTTP_RANGE")
@@ -52,78 +54,101 @@ class ResultCache:
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        key = self._key(environ)
+        started = time.perf_counter()
+        key = self.key(environ, self._body(environ))
         if key is None:
             return self.app(environ, start_response)
-        started = time.perf_counter()
-        with self._lock:
-            answer = self.entries.get(key)
-            if answer is not None:
-                self.entries.move_to_end(key)
-                self.hits += 1
-            else:
-                self.misses += 1
-        if answer is not None:
-            return self._replay(answer, environ, start_response, started)
-        return self._fill(key, environ, start_response)
+        answer = self.lookup(key)
+        if answer is None:
+            return self._fill(key, environ, start_response)
+        rid = self.served(answer, environ, started)
+        start_response(answer.status, [*answer.headers, (request_log.HEADER, rid)])
+        return [answer.body]
 
-    def _key(self, environ: dict[str, Any]) -> Key | None:
-        """The cache key, or None when this request must go to the app as it is."""
+    def wants_body(self, environ: dict[str, Any]) -> int | None:
+        """How many body bytes to read for the key: 0 for GET, the Content-Length for a POST of at
+        most ``max_query_bytes``; None when the request is not one for the cache."""
         method = environ.get("REQUEST_METHOD", "")
         if environ.get("PATH_INFO") != ROUTE or method not in ("GET", "POST") \
                 or any(h in environ for h in PASS_HEADERS):
             return None
-        body = b""
-        if method == "POST":
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or "")
-            except ValueError:
-                return None
-            if not 0 <= length <= self.max_query_bytes:
-                return None
-            body = environ["wsgi.input"].read(length)
-            environ["wsgi.input"] = io.BytesIO(body)
-        elif not environ.get("QUERY_STRING"):
-            return None  # the query UI or the service description
-        return (method, environ.get("QUERY_STRING", ""), environ.get("CONTENT_TYPE", ""), body,
+        if method == "GET":
+            return 0 if environ.get("QUERY_STRING") else None  # no query: the UI or the service description
+        length = environ.get("CONTENT_LENGTH") or ""
+        return int(length) if length.isdigit() and int(length) <= self.max_query_bytes else None
+
+    def key(self, environ: dict[str, Any], body: bytes | None) -> Key | None:
+        """The cache key of a request whose body (``b""`` for GET) has been read; None passes it by."""
+        if body is None:
+            return None
+        return (environ["REQUEST_METHOD"], environ.get("QUERY_STRING", ""), environ.get("CONTENT_TYPE", ""), body,
                 environ.get("HTTP_ACCEPT", ""))
 
-    def _replay(self, answer: Answer, environ: dict[str, Any], start_response: StartResponse,
-                started: float) -> Iterable[bytes]:
+    def lookup(self, key: Key) -> Answer | None:
+        """The kept answer for ``key`` (now the most recently used), or None."""
+        with self._lock:
+            answer = self.entries.get(key)
+            if answer is None:
+                self.misses += 1
+                return None
+            self.entries.move_to_end(key)
+            self.hits += 1
+            return answer
+
+    def served(self, answer: Answer, environ: dict[str, Any], started: float) -> str:
+        """Log and count one request answered from the cache; returns its request id."""
         rid = request_log.request_id(environ.get("HTTP_X_REQUEST_ID"))
-        start_response(answer.status, [*answer.headers, (request_log.HEADER, rid)])
         seconds = time.perf_counter() - started
         request_log.log_request(rid, environ, 200, len(answer.body), seconds)
         self.metrics.count(ROUTE, environ["REQUEST_METHOD"], 200, seconds)
-        return [answer.body]
+        return rid
+
+    def _body(self, environ: dict[str, Any]) -> bytes | None:
+        length = self.wants_body(environ)
+        if not length:
+            return None if length is None else b""
+        body: bytes = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        return body if len(body) == length else None  # a client that sent less: not a key
 
     def _fill(self, key: Key, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        started: list[tuple[str, list[tuple[str, str]], Any]] = []
+        started: list[tuple[str, list[tuple[str, str]]]] = []
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], Any]:
-            started.append((status, headers, exc_info))
+            started.append((status, headers))
             return start_response(status, headers, exc_info)
 
         body = self.app(environ, capture)
-        if not started or not self._keepable(*started[-1][:2]):
+        if not started or not _keepable(*started[-1]):
             return body
-        status, headers, _ = started[-1]
+        status, headers = started[-1]
+        kept = tuple((name, value) for name, value in headers
+                     if name.lower() not in (request_log.HEADER.lower(), "content-length"))
+        if any(name.lower() == "content-length" for name, _ in headers):  # whole already: keep it now
+            data = _drain(body)
+            if environ.get(COMPLETE, _whole)():
+                self._store(key, Answer(status, (*kept, ("Content-Length", str(len(data)))), data))
+            return [data]
+        return self._tee(key, environ, status, kept, body)
+
+    def _tee(self, key: Key, environ: dict[str, Any], status: str, headers: tuple[tuple[str, str], ...],
+             body: Iterable[bytes]) -> Iterator[bytes]:
+        """Pass the body on chunk by chunk, keeping a copy while it stays within ``MAX_ANSWER_BYTES``."""
+        copy: list[bytes] | None = []
+        size = 0
         try:
-            data = b"".join(body)
+            for chunk in body:
+                if copy is not None:
+                    size += len(chunk)
+                    copy = copy + [chunk] if size <= MAX_ANSWER_BYTES else None
+                yield chunk
         finally:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
-        kept = tuple((name, value) for name, value in headers if name.lower() != request_log.HEADER.lower())
-        self._store(key, Answer(status, kept, data))
-        return [data]
-
-    @staticmethod
-    def _keepable(status: str, headers: list[tuple[str, str]]) -> bool:
-        fields = {name.lower(): value for name, value in headers}
-        length = fields.get("content-length", "")
-        return status.startswith("200 ") and length.isdigit() and int(length) <= MAX_ANSWER_BYTES \
-            and not fields.get("content-type", "").startswith("text/html")
+        if copy is not None and environ.get(COMPLETE, _whole)():
+            data = b"".join(copy)
+            self._store(key, Answer(status, (*headers, ("Content-Length", str(len(data)))), data))
 
     def _store(self, key: Key, answer: Answer) -> None:
         cost = _cost(key, answer)
@@ -136,6 +161,28 @@ class ResultCache:
             self.size += cost
             while self.size > self.budget:
                 self.size -= _cost(*self.entries.popitem(last=False))
+
+
+def _keepable(status: str, headers: list[tuple[str, str]]) -> bool:
+    """A 200 answer, not HTML, not declared longer than ``MAX_ANSWER_BYTES``."""
+    fields = {name.lower(): value for name, value in headers}
+    length = fields.get("content-length", "0")
+    return status.startswith("200 ") and (not length.isdigit() or int(length) <= MAX_ANSWER_BYTES) \
+        and not fields.get("content-type", "").startswith("text/html")
+
+
+def _whole() -> bool:
+    return True
+
+
+def _drain(body: Iterable[bytes]) -> bytes:
+    """All of a WSGI body, closed afterwards."""
+    try:
+        return b"".join(body)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
 
 
 def _cost(key: Key, answer: Answer) -> int:

@@ -20,6 +20,7 @@ from . import formats, query_ui, service_description
 from .config import Settings
 from .errors import BadRequest, HcnError, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 from .querytext import MAX_NESTING, nesting_depth
+from .result_cache import COMPLETE
 from .store import Store
 from .store.execute import Job
 
@@ -170,6 +171,7 @@ def sparql() -> Response | str:
     job = Job(req.query, req.default_graphs, req.named_graphs, negotiate(req.format_name), settings.max_rows)
     store: Store = current_app.extensions["hcn_store"]
     answer = store.run(job, timeout_s=settings.query_timeout_s)
+    request.environ[COMPLETE] = answer.complete  # for the result cache: keep only whole answers
     fmt = formats.by_name(answer.head.kind, answer.head.format_name)  # type: ignore[arg-type]
     response = Response(answer.body, content_type=fmt.content_type)
     if settings.max_rows:

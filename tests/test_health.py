@@ -93,7 +93,7 @@ def test_errors_carry_a_request_id_too(client: FlaskClient) -> None:
 def test_gunicorn_timeouts_exceed_the_query_deadline() -> None:
     options = production.gunicorn_options(Settings(query_timeout_s=30))
     assert options["timeout"] > 30 and options["graceful_timeout"] > 30
-    assert options["preload_app"] and options["worker_class"] == "gthread" and options["workers"] >= 2
+    assert options["preload_app"] and options["worker_class"] == "server.production.Worker" and options["workers"] >= 2
     assert options["control_socket_disable"]
 
 

@@ -113,6 +113,37 @@ def test_runaway_query_hits_the_deadline_while_others_are_answered(
     assert results == {"other": 200, "runaway": 504}
 
 
+def test_repeated_queries_come_from_the_front_byte_for_byte(
+    production: tuple[str, subprocess.Popen[bytes], float],
+) -> None:
+    base, _, _ = production
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)  # one connection: one worker
+    answers = []
+    for _ in range(3):
+        connection.request("POST", "/sparql", body="SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?a LIMIT 5",
+                           headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+        response = connection.getresponse()
+        answers.append((response.status, response.getheader("Content-Type"), response.read(),
+                        response.getheader("X-Request-Id")))
+    connection.close()
+    assert {a[:3] for a in answers} == {(200, "text/csv; charset=utf-8", answers[0][2])}
+    assert answers[0][2].startswith(b"a\r\n") and len({a[3] for a in answers}) == 3
+
+
+def test_raw_bytes_that_are_not_utf8_get_400_not_500(production: tuple[str, subprocess.Popen[bytes], float]) -> None:
+    import socket
+
+    base, _, _ = production
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as raw:
+        raw.sendall(b"GET /sparql?query=\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        reply = b""
+        while chunk := raw.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 400")
+
+
 def route_counts(base: str) -> Counter[str]:
     """``hcn_http_requests_total`` from /metrics, summed per route (all workers, all statuses)."""
     host, port = base.removeprefix("http://").split(":")

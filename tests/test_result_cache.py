@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from server.app import create_app
-from server.result_cache import ResultCache
+from server import result_cache
+from server.result_cache import COMPLETE, ResultCache
 
 QUERY = "SELECT ?label WHERE { <https://w3id.org/healthy-cities/id/organisation/sandnes-kommune> " \
         "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"
@@ -101,3 +103,42 @@ def test_hits_are_logged_and_counted(app: Flask, client: FlaskClient, fresh: Res
 def test_off_when_configured_to_zero() -> None:
     app = create_app({"TESTING": True, "result_cache_mb": 0, "pool_size": 0})
     assert "hcn_result_cache" not in app.extensions
+
+
+def test_a_streamed_answer_is_kept_once_it_has_gone_out_whole(app: Flask, client: FlaskClient,
+                                                               fresh: ResultCache) -> None:
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 3000"  # > 64 KB: streamed
+    first = client.get("/sparql", query_string={"query": query})
+    assert len(first.data) > 64 * 1024 and len(fresh.entries) == 1
+    calls = query_calls(app)
+    second = client.get("/sparql", query_string={"query": query})
+    assert second.data == first.data and query_calls(app) == calls
+    assert second.headers["Content-Length"] == str(len(first.data))
+    assert second.headers["Content-Type"] == first.headers["Content-Type"] and len(fresh.entries) == 1
+
+
+def middleware(chunks: list[bytes], whole: bool, budget: int = 1 << 20) -> tuple[ResultCache, list[bytes]]:
+    """A cache in front of a WSGI app that streams ``chunks`` and says whether they were all there."""
+    def streaming(environ: dict, start_response: Any) -> Any:
+        environ[COMPLETE] = lambda: whole
+        start_response("200 OK", [("Content-Type", "text/csv")])
+        return iter(chunks)
+
+    metrics = create_app({"TESTING": True, "pool_size": 0}).extensions["hcn_metrics"]
+    cache = ResultCache(streaming, metrics, budget, 1024)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "query=x", "REMOTE_ADDR": "::1"}
+    sent = list(cache(dict(environ), lambda status, headers, exc_info=None: None))
+    return cache, sent
+
+
+def test_a_stream_cut_short_is_delivered_but_not_kept() -> None:
+    cache, sent = middleware([b"a,b\r\n", b"1,2\r\n"], whole=False)
+    assert sent == [b"a,b\r\n", b"1,2\r\n"] and not cache.entries
+    cache, _ = middleware([b"a,b\r\n", b"1,2\r\n"], whole=True)
+    assert [a.body for a in cache.entries.values()] == [b"a,b\r\n1,2\r\n"]
+
+
+def test_a_stream_longer_than_the_limit_is_delivered_but_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(result_cache, "MAX_ANSWER_BYTES", 8)
+    cache, sent = middleware([b"12345", b"67890", b"x"], whole=True)
+    assert b"".join(sent) == b"1234567890x" and not cache.entries

@@ -25,7 +25,7 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -158,12 +158,18 @@ class Worker:
     conn: Connection
 
 
+def _whole() -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Answer:
-    """A started response: the head (format, kind, truncation) and the body chunks."""
+    """A started response: the head (format, kind, truncation), the body chunks, and whether the
+    body, once read, was all there (False when a deadline or a dead worker cut it short)."""
 
     head: Head
     body: Any  # iterable of bytes with an optional close()
+    complete: Callable[[], bool] = _whole
 
 
 class QueryPool:
@@ -233,7 +239,9 @@ class QueryPool:
             return Answer(head, [body] if body else [])
         stream = Stream(self, worker, deadline, timeout_s)
         head = stream.prefetch(CHUNK_BYTES)  # small results end here and free the worker right away
-        return Answer(payload, head if stream.done else itertools.chain(head, stream))
+        if stream.done:
+            return Answer(payload, head, lambda: stream.complete)
+        return Answer(payload, itertools.chain(head, stream), lambda: stream.complete)
 
     def _receive(self, worker: Worker, deadline: float, timeout_s: float) -> tuple[str, Any]:
         """Next message from ``worker``; kill and replace it past the deadline or when it died."""
@@ -303,6 +311,7 @@ class Stream:
         self._pool, self._worker = pool, worker
         self._deadline, self._timeout_s = deadline, timeout_s
         self._done = False
+        self.complete = False  # the worker said "end": every chunk arrived
 
     @property
     def done(self) -> bool:
@@ -334,6 +343,7 @@ class Stream:
         if kind == "chunk":
             return bytes(payload)
         self._done = True
+        self.complete = kind == "end"
         if kind == "end" and payload is True:  # the worker retires (see MAX_PRIVATE_MB)
             self._pool._replace(self._worker)
         else:

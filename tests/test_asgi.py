@@ -1,0 +1,86 @@
+"""The production front (server/asgi.py): kept answers from the event loop, all else through Flask."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+
+from server.asgi import Front
+from server.result_cache import ResultCache
+
+QUERY = "SELECT ?label WHERE { <https://w3id.org/healthy-cities/id/organisation/sandnes-kommune> " \
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+
+
+def call(front: Front, method: str, query_string: bytes = b"", body: bytes = b"",
+         headers: list[tuple[bytes, bytes]] | None = None, chunks: int = 1) -> tuple[int, dict[str, str], bytes]:
+    """One request through the ASGI app: status, headers (lower-case names) and body."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": "/sparql", "raw_path": b"/sparql", "root_path": "", "query_string": query_string,
+             "headers": [(b"host", b"localhost"), *(headers or [])], "client": ("127.0.0.1", 5000),
+             "server": ("127.0.0.1", 8000)}
+    size = -(-len(body) // chunks) if body else 1
+    parts = [body[i:i + size] for i in range(0, len(body), size)] or [b""]
+    messages = [{"type": "http.request", "body": part, "more_body": n < len(parts) - 1} for n, part in enumerate(parts)]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(front(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    names = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
+    return start["status"], names, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+@pytest.fixture
+def front(app: Flask) -> Front:
+    cache = app.extensions["hcn_result_cache"]
+    assert isinstance(cache, ResultCache)
+    cache.entries.clear()
+    cache.size = 0
+    return Front(app, threads=2)
+
+
+def post(front: Front, body: bytes, chunks: int = 1) -> tuple[int, dict[str, str], bytes]:
+    headers = [(b"content-type", b"application/sparql-query"), (b"content-length", str(len(body)).encode())]
+    return call(front, "POST", body=body, headers=headers, chunks=chunks)
+
+
+def test_a_miss_goes_through_flask_and_the_repeat_is_answered_on_the_loop(front: Front) -> None:
+    assert front.cache is not None
+    first = post(front, QUERY.encode(), chunks=3)  # the body, read for the key, still reaches Flask
+    hits = front.cache.hits
+    second = post(front, QUERY.encode())
+    assert first[0] == second[0] == 200 and b"Sandnes" in first[2] and second[2] == first[2]
+    assert front.cache.hits == hits + 1
+    same = {k: v for k, v in first[1].items() if k != "x-request-id"}
+    assert {k: v for k, v in second[1].items() if k != "x-request-id"} == same
+    assert first[1]["x-request-id"] != second[1]["x-request-id"]
+
+
+def test_get_requests_share_the_key_with_the_wsgi_side(front: Front) -> None:
+    qs = ("query=" + quote(QUERY)).encode()
+    accept = [(b"accept", b"text/csv")]
+    first, second = call(front, "GET", qs, headers=accept), call(front, "GET", qs, headers=accept)
+    assert first[1]["content-type"].startswith("text/csv") and second[2] == first[2]
+    assert front.cache is not None and len(front.cache.entries) == 1
+
+
+def test_raw_non_ascii_query_bytes_get_the_apps_400(front: Front) -> None:
+    status, headers, body = call(front, "GET", b"query=\xff\xfe")
+    assert status == 400 and headers["content-type"].startswith("text/plain") and b"UTF-8" in body
+
+
+def test_a_body_shorter_than_its_length_is_not_a_key_and_reaches_flask(front: Front) -> None:
+    headers = [(b"content-type", b"application/sparql-query"), (b"content-length", b"999")]
+    status, _, body = call(front, "POST", body=QUERY.encode(), headers=headers)
+    assert status == 200 and b"Sandnes" in body  # Flask read what came
+    assert front.cache is not None and not front.cache.entries
