@@ -29,7 +29,7 @@ class Front:
     def __init__(self, flask: Flask, threads: int) -> None:
         self.flask = flask
         self.cache: ResultCache | None = flask.extensions.get("hcn_result_cache")
-        self.wsgi = WSGIMiddleware(flask, workers=threads)
+        self.wsgi = WSGIMiddleware(_input_terminated(flask), workers=threads)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and not scope["query_string"].isascii():
@@ -54,6 +54,16 @@ class Front:
         headers.append((b"x-request-id", rid.encode("latin-1")))
         await send({"type": "http.response.start", "status": int(answer.status[:3]), "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
+
+
+def _input_terminated(app: Any) -> Any:
+    """The WSGI app told that ``wsgi.input`` ends with the body (a2wsgi's does), so a chunked
+    request body — no Content-Length — is read, as under gunicorn's own workers."""
+    def call(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["wsgi.input_terminated"] = True
+        return app(environ, start_response)
+
+    return call
 
 
 async def _read(receive: Any, length: int) -> tuple[list[Message], bytes | None]:

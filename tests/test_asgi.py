@@ -84,3 +84,9 @@ def test_a_body_shorter_than_its_length_is_not_a_key_and_reaches_flask(front: Fr
     status, _, body = call(front, "POST", body=QUERY.encode(), headers=headers)
     assert status == 200 and b"Sandnes" in body  # Flask read what came
     assert front.cache is not None and not front.cache.entries
+
+
+def test_a_chunked_body_without_length_reaches_flask(front: Front) -> None:
+    status, _, body = call(front, "POST", body=QUERY.encode(), chunks=4,
+                           headers=[(b"content-type", b"application/sparql-query"), (b"transfer-encoding", b"chunked")])
+    assert status == 200 and b"Sandnes" in body
