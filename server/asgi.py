@@ -5,22 +5,28 @@ uvloop event loop). A request the result cache can answer (:mod:`server.result_c
 answered right on the event loop: no thread hand-off, no Flask. Every other request goes to the
 Flask app unchanged through a2wsgi's thread pool, and a ``/sparql`` answer it gives is kept for
 the next time by the cache middleware inside the app. The WSGI environ is built once, by a2wsgi's
-own :func:`build_environ`, so the front computes exactly the key the middleware stored.
+own :func:`build_environ` for the app; the front builds only the few entries the cache reads, the
+same way (:func:`cache_environ`, checked against a2wsgi's by a test), so it computes exactly the key
+the middleware stored.
 """
 
 from __future__ import annotations
 
-import io
 import time
 from typing import Any
 
-from a2wsgi.wsgi import WSGIMiddleware, build_environ
+from a2wsgi.wsgi import WSGIMiddleware
 from flask import Flask
 
-from .result_cache import ResultCache
+from .result_cache import PASS_HEADERS, ResultCache
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
+#: Request headers the cache reads, by their WSGI environ names.
+CACHE_HEADERS = {
+    name[5:].lower().replace("_", "-").encode("latin-1"): name
+    for name in (*PASS_HEADERS, "HTTP_ACCEPT", "HTTP_X_REQUEST_ID")
+} | {b"content-type": "CONTENT_TYPE", b"content-length": "CONTENT_LENGTH"}
 
 
 class Front:
@@ -38,7 +44,7 @@ class Front:
             await self.wsgi(scope, receive, send)
             return
         started = time.perf_counter()
-        environ = build_environ(scope, io.BytesIO())  # type: ignore[arg-type]
+        environ = cache_environ(scope)
         length = self.cache.wants_body(environ)
         consumed: list[Message] = []
         body: bytes | None = b"" if length == 0 else None
@@ -54,6 +60,24 @@ class Front:
         headers.append((b"x-request-id", rid.encode("latin-1")))
         await send({"type": "http.response.start", "status": int(answer.status[:3]), "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
+
+
+def cache_environ(scope: Scope) -> dict[str, Any]:
+    """The WSGI environ entries the result cache reads, built as a2wsgi builds them."""
+    root, path = scope.get("root_path", ""), scope["path"]
+    client = scope.get("client")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope["method"],
+        "PATH_INFO": (path[len(root):] if path.startswith(root) else path).encode("utf8").decode("latin1"),
+        "QUERY_STRING": scope["query_string"].decode("ascii"),
+        "REMOTE_ADDR": client[0] if client else None,
+    }
+    for name, value in scope["headers"]:
+        key = CACHE_HEADERS.get(name.lower())
+        if key is not None:
+            text = value.decode("latin1")
+            environ[key] = environ[key] + "," + text if key in environ else text
+    return environ
 
 
 def _input_terminated(app: Any) -> Any:

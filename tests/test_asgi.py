@@ -90,3 +90,26 @@ def test_a_chunked_body_without_length_reaches_flask(front: Front) -> None:
     status, _, body = call(front, "POST", body=QUERY.encode(), chunks=4,
                            headers=[(b"content-type", b"application/sparql-query"), (b"transfer-encoding", b"chunked")])
     assert status == 200 and b"Sandnes" in body
+
+
+@pytest.mark.parametrize("headers", [
+    [(b"accept", b"text/csv"), (b"accept", b"application/json;q=0.5"), (b"content-type", b"application/sparql-query"),
+     (b"content-length", b"12"), (b"x-request-id", b"abc"), (b"if-none-match", b'"x"'), (b"range", b"bytes=0-1")],
+    [(b"if-modified-since", b"Mon, 01 Jan 2024 00:00:00 GMT"), (b"if-match", b"*"), (b"if-unmodified-since", b"x"),
+     (b"if-range", b"y"), (b"user-agent", b"t")],
+    [],
+])
+def test_the_fronts_environ_matches_a2wsgis_where_the_cache_reads_it(headers: list[tuple[bytes, bytes]]) -> None:
+    import io
+
+    from a2wsgi.wsgi import build_environ
+
+    from server.asgi import cache_environ
+    from server.result_cache import PASS_HEADERS
+
+    scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/base/sparql", "root_path": "/base",
+             "query_string": b"query=a%20b&format=csv", "headers": headers, "client": ("10.0.0.1", 1)}
+    ours, theirs = cache_environ(scope), build_environ(scope, io.BytesIO())  # type: ignore[arg-type]
+    read = ("REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "REMOTE_ADDR", "CONTENT_TYPE", "CONTENT_LENGTH",
+            "HTTP_ACCEPT", "HTTP_X_REQUEST_ID", *PASS_HEADERS)
+    assert {k: ours.get(k) for k in read} == {k: theirs.get(k) for k in read}
