@@ -25,7 +25,7 @@ Message = dict[str, Any]
 #: Request headers the cache reads, by their WSGI environ names.
 CACHE_HEADERS = {
     name[5:].lower().replace("_", "-").encode("latin-1"): name
-    for name in (*PASS_HEADERS, "HTTP_ACCEPT", "HTTP_X_REQUEST_ID")
+    for name in (*PASS_HEADERS, "HTTP_ACCEPT", "HTTP_X_REQUEST_ID", "HTTP_HOST")
 } | {b"content-type": "CONTENT_TYPE", b"content-length": "CONTENT_LENGTH"}
 
 
@@ -71,6 +71,8 @@ def cache_environ(scope: Scope) -> dict[str, Any]:
         "PATH_INFO": (path[len(root):] if path.startswith(root) else path).encode("utf8").decode("latin1"),
         "QUERY_STRING": scope["query_string"].decode("ascii"),
         "REMOTE_ADDR": client[0] if client else None,
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "SCRIPT_NAME": root.encode("utf8").decode("latin1"),
     }
     for name, value in scope["headers"]:
         key = CACHE_HEADERS.get(name.lower())

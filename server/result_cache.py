@@ -1,7 +1,8 @@
 """Finished ``/sparql`` answers kept for repeated requests, in front of the Flask app.
 
 The embedded store does not change while a process serves it (a new release means a restart), so
-the same request — same method, query string, body, Content-Type and Accept — gets the same bytes.
+the same request — same method, query string, body, Content-Type and Accept, addressed to the same
+scheme, host and mount point — gets the same bytes.
 Researchers re-running a query, dashboards polling one, harvesters fetching the same pages: each
 web worker keeps the answers it gave (status 200, at most ``MAX_ANSWER_BYTES``, not HTML; a streamed
 answer is copied as it goes out and kept only if it ended whole) up to ``result_cache_mb``, least recently used out first. A hit skips Flask and the query
@@ -29,7 +30,7 @@ COMPLETE = "hcn.answer_complete"
 ROUTE = "/sparql"
 PASS_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
                 "HTTP_IF_RANGE", "HTTP_RANGE")
-Key = tuple[str, str, str, bytes, str]
+Key = tuple[str, str, str, bytes, str, str, str, str]
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -82,7 +83,9 @@ class ResultCache:
         if body is None:
             return None
         return (environ["REQUEST_METHOD"], environ.get("QUERY_STRING", ""), environ.get("CONTENT_TYPE", ""), body,
-                environ.get("HTTP_ACCEPT", ""))
+                environ.get("HTTP_ACCEPT", ""),
+                # where the request was addressed: the service description names the endpoint's URL
+                environ.get("wsgi.url_scheme", ""), environ.get("HTTP_HOST", ""), environ.get("SCRIPT_NAME", ""))
 
     def lookup(self, key: Key) -> Answer | None:
         """The kept answer for ``key`` (now the most recently used), or None."""

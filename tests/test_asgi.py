@@ -93,7 +93,7 @@ def test_a_chunked_body_without_length_reaches_flask(front: Front) -> None:
 
 
 @pytest.mark.parametrize("headers", [
-    [(b"accept", b"text/csv"), (b"accept", b"application/json;q=0.5"), (b"content-type", b"application/sparql-query"),
+    [(b"host", b"data.example.org:8443"), (b"accept", b"text/csv"), (b"accept", b"application/json;q=0.5"), (b"content-type", b"application/sparql-query"),
      (b"content-length", b"12"), (b"x-request-id", b"abc"), (b"if-none-match", b'"x"'), (b"range", b"bytes=0-1")],
     [(b"if-modified-since", b"Mon, 01 Jan 2024 00:00:00 GMT"), (b"if-match", b"*"), (b"if-unmodified-since", b"x"),
      (b"if-range", b"y"), (b"user-agent", b"t")],
@@ -108,8 +108,9 @@ def test_the_fronts_environ_matches_a2wsgis_where_the_cache_reads_it(headers: li
     from server.result_cache import PASS_HEADERS
 
     scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/base/sparql", "root_path": "/base",
+             "scheme": "https",
              "query_string": b"query=a%20b&format=csv", "headers": headers, "client": ("10.0.0.1", 1)}
     ours, theirs = cache_environ(scope), build_environ(scope, io.BytesIO())  # type: ignore[arg-type]
     read = ("REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "REMOTE_ADDR", "CONTENT_TYPE", "CONTENT_LENGTH",
-            "HTTP_ACCEPT", "HTTP_X_REQUEST_ID", *PASS_HEADERS)
+            "HTTP_ACCEPT", "HTTP_X_REQUEST_ID", "HTTP_HOST", "wsgi.url_scheme", "SCRIPT_NAME", *PASS_HEADERS)
     assert {k: ours.get(k) for k in read} == {k: theirs.get(k) for k in read}

@@ -142,3 +142,12 @@ def test_a_stream_longer_than_the_limit_is_delivered_but_not_kept(monkeypatch: p
     monkeypatch.setattr(result_cache, "MAX_ANSWER_BYTES", 8)
     cache, sent = middleware([b"12345", b"67890", b"x"], whole=True)
     assert b"".join(sent) == b"1234567890x" and not cache.entries
+
+
+def test_the_service_description_is_kept_per_host(client: FlaskClient, fresh: ResultCache) -> None:
+    ask = {"format": "turtle"}  # no query: the description, which names the endpoint's own URL
+    one = client.get("/sparql", query_string=ask, headers={"Host": "one.example"})
+    two = client.get("/sparql", query_string=ask, headers={"Host": "two.example"})
+    again = client.get("/sparql", query_string=ask, headers={"Host": "one.example"})
+    assert b"http://one.example/sparql" in one.data and b"http://two.example/sparql" in two.data
+    assert again.data == one.data and len(fresh.entries) == 2
