@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web server (development server unless --production)")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 8000)")
-    serve.add_argument("--production", action="store_true", help="serve with gunicorn (preloaded app, gthread workers)")
+    serve.add_argument("--production", action="store_true", help="serve with gunicorn (preloaded app, uvicorn workers)")
     serve.add_argument("--workers", type=int, metavar="N", help="gunicorn worker processes (default: cores, at least 2)")
     serve.add_argument("--threads", type=int, metavar="N", help="threads per worker for the Flask app (default 8)")
     serve.add_argument("--store-path", metavar="DIR", help="cache the embedded store on disk in DIR (HCN_STORE_PATH)")
