@@ -12,21 +12,20 @@ the middleware stored.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
-from a2wsgi.wsgi import WSGIMiddleware
+from a2wsgi.wsgi import WSGIMiddleware, unicode_to_wsgi
 from flask import Flask
 
-from .result_cache import PASS_HEADERS, ResultCache
+from .result_cache import MISSED, PASS_HEADERS, ResultCache
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
-#: Request headers the cache reads, by their WSGI environ names.
-CACHE_HEADERS = {
-    name[5:].lower().replace("_", "-").encode("latin-1"): name
-    for name in (*PASS_HEADERS, "HTTP_ACCEPT", "HTTP_X_REQUEST_ID", "HTTP_HOST")
-} | {b"content-type": "CONTENT_TYPE", b"content-length": "CONTENT_LENGTH"}
+#: The environ entries for request headers that the cache reads.
+CACHE_HEADERS = frozenset((*PASS_HEADERS, "HTTP_ACCEPT", "HTTP_X_REQUEST_ID", "HTTP_HOST", "HTTP_CACHE_CONTROL",
+                           "CONTENT_TYPE", "CONTENT_LENGTH"))
 
 
 class Front:
@@ -53,10 +52,11 @@ class Front:
         key = self.cache.key(environ, body)
         answer = self.cache.lookup(key) if key is not None else None
         if answer is None:
+            scope = {**scope, MISSED: True} if key is not None else scope
             await self.wsgi(scope, _replay(consumed, receive) if consumed else receive, send)
             return
         rid = self.cache.served(answer, environ, started)
-        headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in answer.headers]
+        headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in answer.headers]
         headers.append((b"x-request-id", rid.encode("latin-1")))
         await send({"type": "http.response.start", "status": int(answer.status[:3]), "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
@@ -64,21 +64,25 @@ class Front:
 
 def cache_environ(scope: Scope) -> dict[str, Any]:
     """The WSGI environ entries the result cache reads, built as a2wsgi builds them."""
-    root, path = scope.get("root_path", ""), scope["path"]
+    script_name = scope.get("root_path", "").encode("utf8").decode("latin1")
+    path_info = scope["path"].encode("utf8").decode("latin1")
+    if path_info.startswith(script_name):
+        path_info = path_info[len(script_name):]
+    if os.environ.get("SCRIPT_NAME", ""):
+        script_name = unicode_to_wsgi(os.environ["SCRIPT_NAME"])
     client = scope.get("client")
     environ: dict[str, Any] = {
-        "REQUEST_METHOD": scope["method"],
-        "PATH_INFO": (path[len(root):] if path.startswith(root) else path).encode("utf8").decode("latin1"),
-        "QUERY_STRING": scope["query_string"].decode("ascii"),
+        "REQUEST_METHOD": scope["method"], "SCRIPT_NAME": script_name, "PATH_INFO": path_info,
+        "QUERY_STRING": scope["query_string"].decode("ascii"), "wsgi.url_scheme": scope.get("scheme", "http"),
         "REMOTE_ADDR": client[0] if client else None,
-        "wsgi.url_scheme": scope.get("scheme", "http"),
-        "SCRIPT_NAME": root.encode("utf8").decode("latin1"),
     }
-    for name, value in scope["headers"]:
-        key = CACHE_HEADERS.get(name.lower())
-        if key is not None:
-            text = value.decode("latin1")
-            environ[key] = environ[key] + "," + text if key in environ else text
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin1")
+        key = {"content-length": "CONTENT_LENGTH", "content-type": "CONTENT_TYPE"}.get(name) \
+            or f"HTTP_{name}".upper().replace("-", "_")
+        if key in CACHE_HEADERS:
+            value = raw_value.decode("latin1")
+            environ[key] = environ[key] + "," + value if key in environ else value
     return environ
 
 

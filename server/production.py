@@ -110,10 +110,10 @@ def serve(overrides: Mapping[str, Any], workers: int | None = None, threads: int
         metrics_dir = tempfile.mkdtemp(prefix="hcn-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
-    # one access-log line per request: skip what the format does not show (the logging HOWTO's
-    # "Optimization" section): caller lookup, thread and process names
+    # one access-log line per request: skip what no format here shows (the logging HOWTO's
+    # "Optimization" section): caller lookup, thread names (gunicorn's error log does show the pid)
     logging._srcfile = None  # type: ignore[attr-defined]
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging.logThreads = logging.logMultiprocessing = False
     # uvloop (libuv) takes one pending connection per wake-up, so the workers share new
     # keep-alive connections instead of the first awake worker taking them all
     os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")

@@ -61,7 +61,8 @@ def log_request(rid: str, environ: dict[str, Any], status: int, length: int | No
 def _finish(response: Response) -> Response:
     rid = g.get("hcn_request_id") or request_id(None)
     response.headers[HEADER] = rid
-    log_request(rid, request.environ, response.status_code, response.calculate_content_length(), elapsed())
+    length = response.calculate_content_length() if response.is_sequence else None  # never buffer a stream
+    log_request(rid, request.environ, response.status_code, length, elapsed())
     return response
 
 

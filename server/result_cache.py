@@ -2,18 +2,22 @@
 
 The embedded store does not change while a process serves it (a new release means a restart), so
 the same request — same method, query string, body, Content-Type and Accept, addressed to the same
-scheme, host and mount point — gets the same bytes.
-Researchers re-running a query, dashboards polling one, harvesters fetching the same pages: each
-web worker keeps the answers it gave (status 200, at most ``MAX_ANSWER_BYTES``, not HTML; a streamed
-answer is copied as it goes out and kept only if it ended whole) up to ``result_cache_mb``, least recently used out first. A hit skips Flask and the query
-pool; it still gets its own ``X-Request-Id``, an access-log line and its count in ``/metrics``.
-Conditional and range requests, HEAD, OPTIONS and bodies without a valid Content-Length pass
+scheme, host and mount point — gets the same bytes, unless the query asks for the time or for
+something random (``NOW()``, ``RAND()``, ``UUID()``, ``STRUUID()``, ``BNODE()``): the view marks
+those answers as not to keep. Researchers re-running a query, dashboards polling one, harvesters
+fetching the same pages: each web worker keeps the answers it gave (status 200, at most
+``MAX_ANSWER_BYTES``, not HTML; a streamed answer is copied as it goes out and kept only if it ended
+whole) within ``result_cache_mb``, least recently used out first, every byte of the key counted. A
+hit skips Flask and the query pool; it still gets its own ``X-Request-Id``, an access-log line and
+its count in ``/metrics``. Conditional and range requests, ``Cache-Control: no-cache`` or
+``no-store``, requests without a Host, HEAD, OPTIONS and bodies without a valid Content-Length pass
 through untouched, and so does everything with a remote backend (its data can change under us).
 """
 
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -27,9 +31,15 @@ from .metrics import Metrics
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 #: environ key where the /sparql view leaves a callable saying whether the answer's body was whole.
 COMPLETE = "hcn.answer_complete"
+#: environ key the /sparql view sets to False for answers that must not be kept (time, randomness).
+KEEP = "hcn.answer_keep"
+#: ASGI scope key the production front sets when it already looked the request up and missed.
+MISSED = "hcn.cache_missed"
 ROUTE = "/sparql"
 PASS_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
                 "HTTP_IF_RANGE", "HTTP_RANGE")
+NO_CACHE = re.compile(r"no-cache|no-store", re.I)
+DIGITS = re.compile(r"[0-9]{1,12}")
 Key = tuple[str, str, str, bytes, str, str, str, str]
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -59,7 +69,7 @@ class ResultCache:
         key = self.key(environ, self._body(environ))
         if key is None:
             return self.app(environ, start_response)
-        answer = self.lookup(key)
+        answer = None if environ.get("asgi.scope", {}).get(MISSED) else self.lookup(key)
         if answer is None:
             return self._fill(key, environ, start_response)
         rid = self.served(answer, environ, started)
@@ -70,13 +80,13 @@ class ResultCache:
         """How many body bytes to read for the key: 0 for GET, the Content-Length for a POST of at
         most ``max_query_bytes``; None when the request is not one for the cache."""
         method = environ.get("REQUEST_METHOD", "")
-        if environ.get("PATH_INFO") != ROUTE or method not in ("GET", "POST") \
-                or any(h in environ for h in PASS_HEADERS):
+        if environ.get("PATH_INFO") != ROUTE or method not in ("GET", "POST") or not environ.get("HTTP_HOST") \
+                or any(h in environ for h in PASS_HEADERS) or NO_CACHE.search(environ.get("HTTP_CACHE_CONTROL", "")):
             return None
         if method == "GET":
             return 0 if environ.get("QUERY_STRING") else None  # no query: the UI or the service description
         length = environ.get("CONTENT_LENGTH") or ""
-        return int(length) if length.isdigit() and int(length) <= self.max_query_bytes else None
+        return int(length) if DIGITS.fullmatch(length) and int(length) <= self.max_query_bytes else None
 
     def key(self, environ: dict[str, Any], body: bytes | None) -> Key | None:
         """The cache key of a request whose body (``b""`` for GET) has been read; None passes it by."""
@@ -122,36 +132,22 @@ class ResultCache:
             return start_response(status, headers, exc_info)
 
         body = self.app(environ, capture)
-        if not started or not _keepable(*started[-1]):
+        if not started or not _keepable(*started[-1]) or environ.get(KEEP) is False:
             return body
         status, headers = started[-1]
         kept = tuple((name, value) for name, value in headers
                      if name.lower() not in (request_log.HEADER.lower(), "content-length"))
-        if any(name.lower() == "content-length" for name, _ in headers):  # whole already: keep it now
-            data = _drain(body)
-            if environ.get(COMPLETE, _whole)():
-                self._store(key, Answer(status, (*kept, ("Content-Length", str(len(data)))), data))
+        if any(name.lower() == "content-length" for name, _ in headers):
+            data = _drain(body)  # whole already: keep it now
+            self._keep(key, environ, Answer(status, kept, data))
             return [data]
-        return self._tee(key, environ, status, kept, body)
+        return _Tee(body, lambda data: self._keep(key, environ, Answer(status, kept, data)))
 
-    def _tee(self, key: Key, environ: dict[str, Any], status: str, headers: tuple[tuple[str, str], ...],
-             body: Iterable[bytes]) -> Iterator[bytes]:
-        """Pass the body on chunk by chunk, keeping a copy while it stays within ``MAX_ANSWER_BYTES``."""
-        copy: list[bytes] | None = []
-        size = 0
-        try:
-            for chunk in body:
-                if copy is not None:
-                    size += len(chunk)
-                    copy = copy + [chunk] if size <= MAX_ANSWER_BYTES else None
-                yield chunk
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
-        if copy is not None and environ.get(COMPLETE, _whole)():
-            data = b"".join(copy)
-            self._store(key, Answer(status, (*headers, ("Content-Length", str(len(data)))), data))
+    def _keep(self, key: Key, environ: dict[str, Any], answer: Answer) -> None:
+        """Store an answer whose body went out whole (the view says so for streamed ones)."""
+        if environ.get(COMPLETE, _whole)():
+            headers = (*answer.headers, ("Content-Length", str(len(answer.body))))
+            self._store(key, Answer(answer.status, headers, answer.body))
 
     def _store(self, key: Key, answer: Answer) -> None:
         cost = _cost(key, answer)
@@ -188,9 +184,44 @@ def _drain(body: Iterable[bytes]) -> bytes:
             close()
 
 
+class _Tee:
+    """A WSGI body passed on chunk by chunk; when it ends, ``done`` gets a copy if it stayed within
+    ``MAX_ANSWER_BYTES``. ``close`` always reaches the inner body, iterated or not (PEP 3333)."""
+
+    def __init__(self, body: Iterable[bytes], done: Callable[[bytes], None]) -> None:
+        self._body, self._chunks, self._done = body, iter(body), done
+        self._copy: list[bytes] | None = []
+        self._size = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            chunk = next(self._chunks)
+        except StopIteration:
+            if self._copy is not None:
+                self._done(b"".join(self._copy))
+                self._copy = None
+            raise
+        if self._copy is not None:
+            self._size += len(chunk)
+            if self._size <= MAX_ANSWER_BYTES:
+                self._copy.append(chunk)
+            else:
+                self._copy = None
+        return chunk
+
+    def close(self) -> None:
+        self._copy = None
+        close = getattr(self._body, "close", None)
+        if close is not None:
+            close()
+
+
 def _cost(key: Key, answer: Answer) -> int:
-    """Bytes an entry is counted as: body, query text and a fixed allowance for the rest."""
-    return len(answer.body) + len(key[1]) + len(key[3]) + 512
+    """Bytes an entry is counted as: body, every field of the key and of the headers, and 512 more."""
+    return len(answer.body) + sum(map(len, key)) + sum(len(n) + len(v) for n, v in answer.headers) + 512
 
 
 def install(app: Any) -> None:

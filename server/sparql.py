@@ -7,6 +7,7 @@ query UI; with a query, a browser asking for HTML gets the UI with the query fil
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -20,7 +21,7 @@ from . import formats, query_ui, service_description
 from .config import Settings
 from .errors import BadRequest, HcnError, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 from .querytext import MAX_NESTING, nesting_depth
-from .result_cache import COMPLETE
+from .result_cache import COMPLETE, KEEP
 from .store import Store
 from .store.execute import Job
 
@@ -32,6 +33,8 @@ KINDS: tuple[formats.Kind, ...] = ("results", "graph")
 ROW_HEADERS = "X-Result-Truncated, X-Row-Cap"
 BODY_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update")
 COUNT_DEFAULT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+#: SPARQL functions whose value changes from one evaluation to the next (matched anywhere in the text).
+VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,7 @@ def sparql() -> Response | str:
     store: Store = current_app.extensions["hcn_store"]
     answer = store.run(job, timeout_s=settings.query_timeout_s)
     request.environ[COMPLETE] = answer.complete  # for the result cache: keep only whole answers
+    request.environ[KEEP] = not VOLATILE.search(req.query)  # ... and none that depend on time or chance
     fmt = formats.by_name(answer.head.kind, answer.head.format_name)  # type: ignore[arg-type]
     response = Response(answer.body, content_type=fmt.content_type)
     if settings.max_rows:

@@ -56,11 +56,12 @@ def post(front: Front, body: bytes, chunks: int = 1) -> tuple[int, dict[str, str
 
 def test_a_miss_goes_through_flask_and_the_repeat_is_answered_on_the_loop(front: Front) -> None:
     assert front.cache is not None
+    misses = front.cache.misses
     first = post(front, QUERY.encode(), chunks=3)  # the body, read for the key, still reaches Flask
     hits = front.cache.hits
     second = post(front, QUERY.encode())
     assert first[0] == second[0] == 200 and b"Sandnes" in first[2] and second[2] == first[2]
-    assert front.cache.hits == hits + 1
+    assert front.cache.hits == hits + 1 and front.cache.misses == misses + 1
     same = {k: v for k, v in first[1].items() if k != "x-request-id"}
     assert {k: v for k, v in second[1].items() if k != "x-request-id"} == same
     assert first[1]["x-request-id"] != second[1]["x-request-id"]
@@ -96,7 +97,8 @@ def test_a_chunked_body_without_length_reaches_flask(front: Front) -> None:
     [(b"host", b"data.example.org:8443"), (b"accept", b"text/csv"), (b"accept", b"application/json;q=0.5"), (b"content-type", b"application/sparql-query"),
      (b"content-length", b"12"), (b"x-request-id", b"abc"), (b"if-none-match", b'"x"'), (b"range", b"bytes=0-1")],
     [(b"if-modified-since", b"Mon, 01 Jan 2024 00:00:00 GMT"), (b"if-match", b"*"), (b"if-unmodified-since", b"x"),
-     (b"if-range", b"y"), (b"user-agent", b"t")],
+     (b"if-range", b"y"), (b"user-agent", b"t"), (b"cache-control", b"no-cache")],
+    [(b"x_request_id", b"mine-42"), (b"if_none_match", b'"y"'), (b"content_type", b"text/plain"), (b"host", b"h")],
     [],
 ])
 def test_the_fronts_environ_matches_a2wsgis_where_the_cache_reads_it(headers: list[tuple[bytes, bytes]]) -> None:
@@ -112,5 +114,20 @@ def test_the_fronts_environ_matches_a2wsgis_where_the_cache_reads_it(headers: li
              "query_string": b"query=a%20b&format=csv", "headers": headers, "client": ("10.0.0.1", 1)}
     ours, theirs = cache_environ(scope), build_environ(scope, io.BytesIO())  # type: ignore[arg-type]
     read = ("REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "REMOTE_ADDR", "CONTENT_TYPE", "CONTENT_LENGTH",
-            "HTTP_ACCEPT", "HTTP_X_REQUEST_ID", "HTTP_HOST", "wsgi.url_scheme", "SCRIPT_NAME", *PASS_HEADERS)
+            "HTTP_ACCEPT", "HTTP_X_REQUEST_ID", "HTTP_HOST", "HTTP_CACHE_CONTROL", "wsgi.url_scheme", "SCRIPT_NAME",
+            *PASS_HEADERS)
     assert {k: ours.get(k) for k in read} == {k: theirs.get(k) for k in read}
+
+
+def test_a_script_name_from_the_environment_is_applied_like_a2wsgi(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from a2wsgi.wsgi import build_environ
+
+    from server.asgi import cache_environ
+
+    monkeypatch.setenv("SCRIPT_NAME", "/hcn")
+    scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": "/sparql", "root_path": "",
+             "query_string": b"query=x", "headers": [(b"host", b"h")]}
+    ours, theirs = cache_environ(scope), build_environ(scope, io.BytesIO())  # type: ignore[arg-type]
+    assert (ours["SCRIPT_NAME"], ours["PATH_INFO"]) == (theirs["SCRIPT_NAME"], theirs["PATH_INFO"]) == ("/hcn", "/sparql")

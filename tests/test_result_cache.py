@@ -109,6 +109,7 @@ def test_a_streamed_answer_is_kept_once_it_has_gone_out_whole(app: Flask, client
                                                                fresh: ResultCache) -> None:
     query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 3000"  # > 64 KB: streamed
     first = client.get("/sparql", query_string={"query": query})
+    assert "Content-Length" not in first.headers  # streamed
     assert len(first.data) > 64 * 1024 and len(fresh.entries) == 1
     calls = query_calls(app)
     second = client.get("/sparql", query_string={"query": query})
@@ -126,7 +127,8 @@ def middleware(chunks: list[bytes], whole: bool, budget: int = 1 << 20) -> tuple
 
     metrics = create_app({"TESTING": True, "pool_size": 0}).extensions["hcn_metrics"]
     cache = ResultCache(streaming, metrics, budget, 1024)
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "query=x", "REMOTE_ADDR": "::1"}
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "QUERY_STRING": "query=x", "REMOTE_ADDR": "::1",
+               "HTTP_HOST": "localhost"}
     sent = list(cache(dict(environ), lambda status, headers, exc_info=None: None))
     return cache, sent
 
@@ -151,3 +153,26 @@ def test_the_service_description_is_kept_per_host(client: FlaskClient, fresh: Re
     again = client.get("/sparql", query_string=ask, headers={"Host": "one.example"})
     assert b"http://one.example/sparql" in one.data and b"http://two.example/sparql" in two.data
     assert again.data == one.data and len(fresh.entries) == 2
+
+
+@pytest.mark.parametrize("query", ["SELECT (NOW() AS ?t) {}", "SELECT (rand () AS ?r) {}", "SELECT (STRUUID() AS ?u) {}",
+                                   "SELECT (UUID() AS ?u) {}", "SELECT (BNODE() AS ?b) {}"])
+def test_answers_that_depend_on_time_or_chance_are_not_kept(client: FlaskClient, fresh: ResultCache,
+                                                             query: str) -> None:
+    assert client.get("/sparql", query_string={"query": query}).status_code == 200
+    assert not fresh.entries
+
+
+def test_no_cache_requests_and_odd_lengths_go_to_the_app(client: FlaskClient, fresh: ResultCache) -> None:
+    client.post("/sparql", data=QUERY, content_type=SPARQL_QUERY)
+    hits = fresh.hits
+    fresh_answer = client.post("/sparql", data=QUERY, content_type=SPARQL_QUERY, headers={"Cache-Control": "no-cache"})
+    assert fresh_answer.status_code == 200 and fresh.hits == hits
+    odd = client.post("/sparql", data=QUERY, headers={"Content-Type": SPARQL_QUERY, "Content-Length": "\u00b2"})
+    assert odd.status_code != 500
+
+
+def test_every_byte_of_the_key_counts_against_the_budget(client: FlaskClient, fresh: ResultCache) -> None:
+    accept = "application/sparql-results+json, " + "x/y;q=0.1, " * 2000
+    client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": accept})
+    assert fresh.size > len(accept)

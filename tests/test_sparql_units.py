@@ -114,3 +114,13 @@ def test_pool_kills_runaway_worker_and_keeps_serving() -> None:
         assert pool.run(Job("ASK {}", choices=choices), 5).head.kind == "results"  # worker reused after an error
     finally:
         pool.close()
+
+
+def test_query_workers_draw_their_own_random_values() -> None:
+    from server.app import create_app
+
+    app = create_app({"TESTING": True, "pool_size": 2, "result_cache_mb": 0})
+    client = app.test_client()
+    values = {client.get("/sparql", query_string={"query": "SELECT (STRUUID() AS ?u) {}"},
+                         headers={"Accept": "text/csv"}).data for _ in range(4)}  # the pool alternates workers
+    assert len(values) == 4

@@ -124,6 +124,28 @@ def _serve_jobs(conn: Connection, query: Query) -> None:
             conn.send(("abort", str(exc)) if sink.started else ("error", exc))
 
 
+def _in_fresh_thread(target: Callable[..., None], *args: Any) -> bool:
+    """Run ``target`` in a thread started in this process; False if it raised (reported on stderr).
+
+    Oxigraph's RAND(), UUID(), STRUUID() and BNODE() draw from a thread-local generator seeded on its
+    first use in a thread. A forked worker's main thread carries a copy of the zygote's, so every
+    worker would draw the same "random" values; a new thread seeds its own from the OS.
+    """
+    failed: list[bool] = []
+
+    def run() -> None:
+        try:
+            target(*args)
+        except BaseException:  # process boundary: report, never return into the zygote's code
+            traceback.print_exc()
+            failed.append(True)
+
+    thread = threading.Thread(target=run, name="hcn-query")
+    thread.start()
+    thread.join()
+    return not failed
+
+
 def _zygote_main(control: socket.socket, query: Query) -> None:
     """Fork a worker per request on ``control``; send back its pid and socket (SCM_RIGHTS)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the web process; we follow on EOF
@@ -139,12 +161,7 @@ def _zygote_main(control: socket.socket, query: Query) -> None:
         if pid == 0:
             control.close()
             ours.close()
-            try:
-                _serve_jobs(Connection(theirs.detach()), query)
-            except BaseException:  # process boundary: report, never return into the zygote's code
-                traceback.print_exc()
-                os._exit(1)
-            os._exit(0)
+            os._exit(0 if _in_fresh_thread(_serve_jobs, Connection(theirs.detach()), query) else 1)
         theirs.close()
         socket.send_fds(control, [pid.to_bytes(8, "big")], [ours.fileno()])
         ours.close()
