@@ -52,6 +52,9 @@ def gunicorn_options(settings: Settings, workers: int | None = None, threads: in
         "timeout": int(settings.query_timeout_s + TIMEOUT_MARGIN_S),
         "graceful_timeout": int(settings.query_timeout_s + 5),
         "keepalive": 5,
+        # each worker binds a listening socket of its own (SO_REUSEPORT): the kernel spreads new
+        # connections over the workers, instead of the first one awake taking a burst of them all
+        "reuse_port": True,
         "control_socket_disable": True,  # gunicorn 27 would open ~/.gunicorn/gunicorn.ctl
         "accesslog": None,  # server.request_log writes one line per request (with request id)
         "errorlog": "-",
@@ -114,9 +117,6 @@ def serve(overrides: Mapping[str, Any], workers: int | None = None, threads: int
     # "Optimization" section): caller lookup, thread names (gunicorn's error log does show the pid)
     logging._srcfile = None  # type: ignore[attr-defined]
     logging.logThreads = logging.logMultiprocessing = False
-    # uvloop (libuv) takes one pending connection per wake-up, so the workers share new
-    # keep-alive connections instead of the first awake worker taking them all
-    os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
     try:
         ProductionServer(gunicorn_options(settings, workers, threads), overrides).run()
     except SystemExit as exc:  # gunicorn exits through sys.exit
