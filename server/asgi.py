@@ -23,6 +23,8 @@ from .result_cache import MISSED, PASS_HEADERS, ResultCache
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
+#: Headers whose environ names have no ``HTTP_`` prefix (PEP 3333).
+UNPREFIXED = {"content-length": "CONTENT_LENGTH", "content-type": "CONTENT_TYPE"}
 #: The environ entries for request headers that the cache reads.
 CACHE_HEADERS = frozenset((*PASS_HEADERS, "HTTP_ACCEPT", "HTTP_X_REQUEST_ID", "HTTP_HOST", "HTTP_CACHE_CONTROL",
                            "CONTENT_TYPE", "CONTENT_LENGTH"))
@@ -78,8 +80,7 @@ def cache_environ(scope: Scope) -> dict[str, Any]:
     }
     for raw_name, raw_value in scope["headers"]:
         name = raw_name.decode("latin1")
-        key = {"content-length": "CONTENT_LENGTH", "content-type": "CONTENT_TYPE"}.get(name) \
-            or f"HTTP_{name}".upper().replace("-", "_")
+        key = UNPREFIXED.get(name) or f"HTTP_{name}".upper().replace("-", "_")
         if key in CACHE_HEADERS:
             value = raw_value.decode("latin1")
             environ[key] = environ[key] + "," + value if key in environ else value

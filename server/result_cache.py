@@ -174,14 +174,19 @@ def _whole() -> bool:
     return True
 
 
+def _close(body: Iterable[bytes]) -> None:
+    """Call a WSGI body's ``close`` when it has one (PEP 3333)."""
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+
+
 def _drain(body: Iterable[bytes]) -> bytes:
     """All of a WSGI body, closed afterwards."""
     try:
         return b"".join(body)
     finally:
-        close = getattr(body, "close", None)
-        if close is not None:
-            close()
+        _close(body)
 
 
 class _Tee:
@@ -214,9 +219,7 @@ class _Tee:
 
     def close(self) -> None:
         self._copy = None
-        close = getattr(self._body, "close", None)
-        if close is not None:
-            close()
+        _close(self._body)
 
 
 def _cost(key: Key, answer: Answer) -> int:

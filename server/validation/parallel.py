@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable
 
 from rdflib import RDF, SH, Graph
+from rdflib.term import Node
 
 from .extract import TARGETS, Plan, class_types
 
@@ -26,7 +27,7 @@ CHUNK_TRIPLES = 120_000
 
 Runner = Callable[[Graph, Graph], list]
 GraphFor = Callable[[Plan], Graph]
-_job: tuple[Runner, GraphFor, Graph, Plan, int] | None = None
+_job: tuple[Runner, GraphFor, Graph, Plan, list[Node], int] | None = None
 
 
 def default_jobs() -> int:
@@ -41,15 +42,18 @@ def chunk_count(triples: int, jobs: int) -> int:
     return max(jobs, math.ceil(triples / CHUNK_TRIPLES))
 
 
-def share(shapes: Graph, focus: Plan, number: int, chunks: int) -> tuple[Graph, Plan]:
-    """Chunk ``number``'s shapes graph (targets replaced by its share) and its focus nodes.
+def deal(focus: Plan) -> list[Node]:
+    """Every focus node once, in a stable order to deal round-robin over the chunks.
 
-    Nodes are dealt round-robin over all shapes at once, so a node that several shapes target
-    is in one chunk only and its triples are copied once.
+    Dealing nodes over all shapes at once puts a node that several shapes target in one chunk
+    only, so its triples are copied once.
     """
+    return sorted({node for nodes in focus.values() for node in nodes})
+
+
+def share(shapes: Graph, focus: Plan, owned: set[Node]) -> tuple[Graph, Plan]:
+    """A chunk's shapes graph (targets replaced by the ``owned`` focus nodes) and its focus nodes."""
     implicit = class_types(shapes)
-    every = sorted({node for nodes in focus.values() for node in nodes})
-    owned = set(every[number::chunks])
     mine = {shape: [node for node in nodes if node in owned] for shape, nodes in focus.items()}
     copy = Graph()
     copy.addN((s, p, o, copy) for s, p, o in shapes
@@ -65,11 +69,12 @@ def run(runner: Runner, shapes: Graph, focus: Plan | None, graph_for: GraphFor, 
     jobs = jobs if jobs is not None else default_jobs()
     if focus is None:
         return runner(graph_for({}), shapes)
+    every = deal(focus)
     if chunks < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        chunk_shapes, mine = share(shapes, focus, 0, 1)
+        chunk_shapes, mine = share(shapes, focus, set(every))
         return runner(graph_for(mine), chunk_shapes)
     global _job
-    _job = (runner, graph_for, shapes, focus, chunks)
+    _job = (runner, graph_for, shapes, focus, every, chunks)
     try:
         with multiprocessing.get_context("fork").Pool(max(1, min(jobs, chunks)), maxtasksperchild=1) as pool:
             parts = pool.map(_work, range(chunks), chunksize=1)
@@ -80,7 +85,7 @@ def run(runner: Runner, shapes: Graph, focus: Plan | None, graph_for: GraphFor, 
 
 def _work(number: int) -> list:
     assert _job is not None
-    runner, graph_for, shapes, focus, chunks = _job
-    chunk_shapes, mine = share(shapes, focus, number, chunks)
+    runner, graph_for, shapes, focus, every, chunks = _job
+    chunk_shapes, mine = share(shapes, focus, set(every[number::chunks]))
     return runner(graph_for(mine), chunk_shapes)
 
