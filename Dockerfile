@@ -1,6 +1,6 @@
 # The Flask tier of the Healthy Cities publisher, served by gunicorn (`hcn serve --production`).
 # Alone it serves the embedded store; with HCN_SPARQL_ENDPOINT set it serves a remote SPARQL store
-# (see compose.yaml and README "Scale-out"). Build: docker build -t hcn .
+# (see compose.yaml and docs/production.md, "Scale-out"). Build: docker build -t hcn .
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

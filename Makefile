@@ -22,7 +22,15 @@ serve: venv
 serve-production: venv
 	$(VENV)/bin/hcn serve --production --host $(HOST) --port $(PORT)
 
-test: venv
+# The browser tests drive Debian's Chromium; install it once if the machine lacks it (as root, or via sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BROWSER := $(VENV)/.chromium
+
+$(BROWSER): | $(STAMP)
+	command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null)
+	touch $@
+
+test: venv $(BROWSER)
 	$(VENV)/bin/python -m pytest
 
 validate: venv

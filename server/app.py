@@ -16,11 +16,16 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     """Build the publisher; lowercase keys of ``config`` are settings, UPPERCASE ones Flask config.
 
     ``fork_workers=False`` leaves the query pool unstarted: a pre-forking server (gunicorn
-    ``--preload``) starts one per worker process after the fork (``server.production``).
+    ``--preload``) starts one per worker process after the fork (``server.production.gunicorn``).
     """
-    from . import api, dataset, health, home, metrics, request_log, resources, result_cache, sparql
+    from .api import views as api
     from .caching import DataVersion
+    from .dataset import home
+    from .dataset import views as dataset
+    from .endpoint import result_cache, sparql
     from .graphs import sources
+    from .linkeddata import resources
+    from .operations import health, metrics, request_log
     from .store import open_store
 
     config = dict(config or {})

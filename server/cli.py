@@ -48,8 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--endpoint", metavar="URL", help="serve a remote SPARQL store (HCN_SPARQL_ENDPOINT)")
     serve.set_defaults(run=cmd_serve)
 
-    from .loader import add_load_parser
-
     add_load_parser(commands)
 
     add_validate_parser(commands)
@@ -99,13 +97,45 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app
 
     if args.production:
-        from .production import serve
+        from .production.gunicorn import serve
 
         return serve(settings_overrides(args), workers=args.workers, threads=args.threads)
 
     app = create_app(settings_overrides(args))
     settings: Settings = app.extensions["hcn_settings"]
     app.run(host=settings.host, port=settings.port, threaded=True)
+    return 0
+
+
+def add_load_parser(commands: Any) -> None:
+    """The ``load`` sub-command."""
+    load = commands.add_parser(
+        "load", help="push ontology/, data/ and shapes/ into a remote SPARQL store (Graph Store Protocol)",
+        description="Replace the three named graphs on a SPARQL server with the Turtle under --root. "
+        "With --update-endpoint the swap is one SPARQL Update request (atomic on Oxigraph).")
+    load.add_argument("--endpoint", metavar="URL",
+                      help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store (HCN_SPARQL_STORE_ENDPOINT)")
+    load.add_argument("--update-endpoint", metavar="URL",
+                      help="SPARQL Update URL for the atomic swap, e.g. http://127.0.0.1:7878/update "
+                      "(HCN_SPARQL_UPDATE_ENDPOINT)")
+    load.set_defaults(run=cmd_load)
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Load the release and print one line per graph."""
+    from .store.loader import load_release
+    from .store.transport import public_url
+
+    overrides = settings_overrides(args)
+    if args.endpoint:
+        overrides["sparql_store_endpoint"] = args.endpoint
+    if args.update_endpoint:
+        overrides["sparql_update_endpoint"] = args.update_endpoint
+    settings = Settings.load(overrides)
+    for iri, count in load_release(settings, settings.root):
+        print(f"{iri}\t{count} triples")
+    mode = "atomic swap" if settings.sparql_update_endpoint else "graph by graph"
+    print(f"loaded into {public_url(settings.sparql_store_endpoint)} ({mode})")
     return 0
 
 
@@ -183,7 +213,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Print the answer to a named query, a query file or query text, with ``--param`` values bound."""
-    from . import named_queries
+    from .api import named_queries
 
     if (args.sparql is None) == (args.file is None):
         print("hcn query: error: give exactly one of: a query name, the query text, --file", file=sys.stderr)
@@ -205,7 +235,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_dump(args: argparse.Namespace) -> int:
     """Write the dump files and list them."""
-    from .dataset import write_dumps
+    from .dataset.views import write_dumps
 
     for path in write_dumps(load_store(args), args.out):
         print(path)

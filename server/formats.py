@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
-from pyoxigraph import QueryResultsFormat, QueryTriples, RdfFormat
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
 from werkzeug.datastructures import MIMEAccept
 
 from .errors import BackendError, BadRequest, NotAcceptable
-from .store import QueryResult
 
 Kind = Literal["results", "graph"]
+#: What a query answers, whatever the backend: pyoxigraph's own result types.
+QueryResult: TypeAlias = QuerySolutions | QueryBoolean | QueryTriples
 
 
 @dataclass(frozen=True)

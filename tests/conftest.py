@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -31,7 +32,7 @@ def live_server(app: Flask) -> Iterator[str]:
         yield url
 
 
-#: Debian's Chromium; Playwright's own browser download is not used (see README, "Browser tests").
+#: Debian's Chromium; Playwright's own browser download is not used (see docs/tests.md, "Browser tests").
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -39,10 +40,27 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: Generous time-outs: on a busy 2-core machine Chromium can take many seconds to start or render.
+LAUNCH_TIMEOUT_MS = 120_000
+PAGE_TIMEOUT_MS = 60_000
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Drive Debian's Chromium instead of a Playwright-downloaded browser."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS,
+            "timeout": LAUNCH_TIMEOUT_MS}
+
+
+@pytest.fixture
+def page(page: Any) -> Any:
+    """pytest-playwright's page, with navigation, action and assertion time-outs that hold under load."""
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
+    expect.set_options(timeout=PAGE_TIMEOUT_MS // 2)
+    return page
 
 
 @pytest.fixture(scope="session")

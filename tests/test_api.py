@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from server import examples, openapi
+from server.api import examples, openapi
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/healthy-cities/id/"
@@ -248,8 +248,8 @@ def test_a_query_with_a_malformed_parameter_is_left_out(tmp_path: Path) -> None:
     ],
 )
 def test_types_parse_to_terms(type_name: str, good: str, term: str, bad: str | None) -> None:
+    from server.api.params import bind, parse_param
     from server.errors import BadRequest
-    from server.params import bind, parse_param
 
     param = parse_param("p", type_name)
     assert str(bind(param, good)) == term
@@ -259,7 +259,7 @@ def test_types_parse_to_terms(type_name: str, good: str, term: str, bad: str | N
 
 
 def test_a_default_is_bound_when_the_parameter_is_left_out() -> None:
-    from server.params import bind_all, parse_param
+    from server.api.params import bind_all, parse_param
 
     param = parse_param("year", "gYear | default: 2020 | variable: startYear")
     assert str(bind_all([param], [])["startYear"]) == '"2020"^^<http://www.w3.org/2001/XMLSchema#gYear>'
@@ -273,4 +273,4 @@ def test_doctests(module_name: str) -> None:
     import doctest
     import importlib
 
-    assert doctest.testmod(importlib.import_module(f"server.{module_name}")).failed == 0
+    assert doctest.testmod(importlib.import_module(f"server.api.{module_name}")).failed == 0

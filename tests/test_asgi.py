@@ -9,8 +9,8 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 
-from server.asgi import Front
-from server.result_cache import ResultCache
+from server.endpoint.result_cache import ResultCache
+from server.production.asgi import Front
 
 QUERY = "SELECT ?label WHERE { <https://w3id.org/healthy-cities/id/organisation/sandnes-kommune> " \
         "<http://www.w3.org/2000/01/rdf-schema#label> ?label }"
@@ -106,8 +106,8 @@ def test_the_fronts_environ_matches_a2wsgis_where_the_cache_reads_it(headers: li
 
     from a2wsgi.wsgi import build_environ
 
-    from server.asgi import cache_environ
-    from server.result_cache import PASS_HEADERS
+    from server.endpoint.result_cache import PASS_HEADERS
+    from server.production.asgi import cache_environ
 
     scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": "/base/sparql", "root_path": "/base",
              "scheme": "https",
@@ -124,7 +124,7 @@ def test_a_script_name_from_the_environment_is_applied_like_a2wsgi(monkeypatch: 
 
     from a2wsgi.wsgi import build_environ
 
-    from server.asgi import cache_environ
+    from server.production.asgi import cache_environ
 
     monkeypatch.setenv("SCRIPT_NAME", "/hcn")
     scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": "/sparql", "root_path": "",

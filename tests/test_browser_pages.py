@@ -12,7 +12,7 @@ import rdflib
 from playwright.sync_api import Page, expect
 from rdflib.compare import isomorphic
 
-#: The README's screenshots; refreshed only on request (HCN_UPDATE_SCREENSHOTS=1), so a test run
+#: The screenshots shown in the README; refreshed only on request (HCN_UPDATE_SCREENSHOTS=1), so a test run
 #: never changes tracked files.
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib.compare import isomorphic
 
-from server.dataset import DUMPS, write_dumps
+from server.dataset.views import DUMPS, write_dumps
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")

@@ -10,9 +10,9 @@ import pytest
 import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import XSD, BNode, Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 
-import server.dataset
+import server.dataset.views as dataset_views
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -136,7 +136,7 @@ def test_dcat_dataset(void: rdflib.Graph, dataset: URIRef) -> None:
 
 def test_dcat_distributions_match_served_bytes(client: FlaskClient, void: rdflib.Graph, dataset: URIRef) -> None:
     distributions = list(void.objects(dataset, DCAT.distribution))
-    assert len(distributions) == len(server.dataset.DUMPS)
+    assert len(distributions) == len(dataset_views.DUMPS)
     for dist in distributions:
         assert (dist, rdflib.RDF.type, DCAT.Distribution) in void
         download, access = one(void, dist, DCAT.downloadURL), one(void, dist, DCAT.accessURL)
@@ -215,7 +215,7 @@ def test_sitemap_protocol(client: FlaskClient) -> None:
 
 def test_sitemap_index_beyond_limit(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     every = check_sitemap(client.get("/sitemap.xml").data, "urlset")
-    monkeypatch.setattr(server.dataset, "MAX_SITEMAP_URLS", 50)
+    monkeypatch.setattr(dataset_views, "MAX_SITEMAP_URLS", 50)
     pages = check_sitemap(client.get("/sitemap.xml").data, "sitemapindex")
     assert len(pages) == -(-len(every) // 50)
     joined = []

@@ -10,9 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from server import production, request_log
 from server.app import create_app
 from server.config import Settings
+from server.operations import request_log
+from server.production import gunicorn as production
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -93,7 +94,7 @@ def test_errors_carry_a_request_id_too(client: FlaskClient) -> None:
 def test_gunicorn_timeouts_exceed_the_query_deadline() -> None:
     options = production.gunicorn_options(Settings(query_timeout_s=30))
     assert options["timeout"] > 30 and options["graceful_timeout"] > 30
-    assert options["preload_app"] and options["worker_class"] == "server.production.Worker" and options["workers"] >= 2
+    assert options["preload_app"] and options["worker_class"] == "server.production.gunicorn.Worker" and options["workers"] >= 2
     assert options["control_socket_disable"]
 
 

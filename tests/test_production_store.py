@@ -43,7 +43,7 @@ def test_cache_is_built_reused_and_rebuilt_when_sources_change(
         raise AssertionError("the cache should have been reused")
 
     with monkeypatch.context() as patch:
-        patch.setattr(ondisk, "_rebuild", no_rebuild)
+        patch.setattr(ondisk, "_build_in_subprocess", no_rebuild)
         again = create_app({"TESTING": True, "root": root, "store_path": str(cache), "pool_size": 0})
         assert len(again.extensions["hcn_store"]) == len(memory.extensions["hcn_store"])
 

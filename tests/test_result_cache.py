@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from server.app import create_app
-from server import result_cache
-from server.result_cache import COMPLETE, ResultCache
+from server.endpoint import result_cache
+from server.endpoint.result_cache import COMPLETE, ResultCache
 
 QUERY = "SELECT ?label WHERE { <https://w3id.org/healthy-cities/id/organisation/sandnes-kommune> " \
         "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, Store, parse_query_results
 
-from server import examples, querytext
+from server import querytext
+from server.api import examples
+from server.errors import BadRequest, QueryTimeout
 from server.store import results
 from server.store.execute import Job
 from server.store.pool import QueryPool
-from server.errors import BadRequest, QueryTimeout
 
 TERMS_QUERY = """SELECT ?iri ?plain ?lang ?typed ?bnode ?tricky ?unbound WHERE {
   VALUES (?iri ?plain ?lang ?typed ?tricky) {

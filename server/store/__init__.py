@@ -1,20 +1,28 @@
-"""Store interface. Results are pyoxigraph's own result types, whatever the backend."""
+"""Store interface. Results are pyoxigraph's own result types, whatever the backend.
+
+Owns: ``embedded`` (pyoxigraph in memory, or cached on disk by ``ondisk`` and ``build_cache``),
+``pool`` and ``execute`` (the deadline-bounded query workers), ``results`` (streaming
+serializers), ``remote`` (any SPARQL 1.1 server), ``loader`` (a release pushed into a remote
+store) and ``transport`` (HTTP failures mapped to our errors).
+
+May import: the shared top-level modules only (``config``, ``errors``, ``formats``, ``graphs``,
+``querytext``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
-
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..config import Settings
+from ..formats import QueryResult
 
 if TYPE_CHECKING:
     from .execute import Job
     from .pool import Answer
 
-QueryResult: TypeAlias = QuerySolutions | QueryBoolean | QueryTriples
+__all__ = ["QueryResult", "Store", "open_store"]
 
 
 class Store(Protocol):

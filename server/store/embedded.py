@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import atexit
 import os
-from pathlib import Path
-
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat, Variable
@@ -14,9 +13,9 @@ from pyoxigraph import Store as OxStore
 
 from ..config import Settings
 from ..errors import BackendError, BadRequest, DataError
+from ..formats import QueryResult
 from ..graphs import DEFAULT_GRAPHS, FOLDERS, sources
 from ..querytext import has_dataset_clause, looks_like_update, uses_service
-from . import QueryResult
 from .execute import Job, ListSink, execute
 from .pool import Answer, QueryPool
 

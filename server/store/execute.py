@@ -16,7 +16,7 @@ from pyoxigraph import serialize as serialize_rdf
 
 from .. import formats
 from ..errors import BackendError, HcnError
-from . import QueryResult
+from ..formats import QueryResult
 from .results import WRITERS
 
 

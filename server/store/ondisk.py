@@ -7,7 +7,7 @@ Layout of ``HCN_STORE_PATH``::
     store_path/.lock        serializes builders (several servers starting at once)
 
 A missing or different ``VERSION`` rebuilds the db in a temporary folder beside it (pyoxigraph's
-bulk loader, in a child process), then swaps it in; a matching one skips parsing entirely.
+bulk loader, in a child process: ``build_cache``), then swaps it in; a matching one skips parsing entirely.
 Each serving process opens the db itself with ``Store.read_only`` (see ``EmbeddedStore._ox``).
 """
 
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +25,7 @@ from pathlib import Path
 from pyoxigraph import Store as OxStore
 
 from ..config import Settings
-from ..errors import ConfigError, DataError, HcnError
+from ..errors import ConfigError, DataError
 
 
 @contextmanager
@@ -64,8 +64,8 @@ def ensure_cached(folder: Path, version: str, settings: Settings) -> Path:
 
 
 def _build_in_subprocess(folder: Path, version: str, settings: Settings) -> None:
-    """``python -m server.store.ondisk``; its one-line error (a bad source file) becomes a ``DataError``."""
-    command = [sys.executable, "-m", __name__, str(folder), version, str(settings.root), settings.base_iri]
+    """``python -m server.store.build_cache``; its one-line error (a bad source file) becomes a ``DataError``."""
+    command = [sys.executable, "-m", f"{__package__}.build_cache", str(folder), version, str(settings.root), settings.base_iri]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode == 2:
         raise DataError(done.stderr.strip())
@@ -73,7 +73,7 @@ def _build_in_subprocess(folder: Path, version: str, settings: Settings) -> None
         raise ConfigError(f"building the on-disk store in {folder} failed: {done.stderr.strip()[-500:]}")
 
 
-def _rebuild(folder: Path, version: str, build: Callable[[OxStore], None]) -> None:
+def rebuild(folder: Path, version: str, build: Callable[[OxStore], None]) -> None:
     """Build into ``db.building``, flush and close it, then replace ``db`` and write ``VERSION``."""
     staging = folder / "db.building"
     shutil.rmtree(staging, ignore_errors=True)
@@ -86,21 +86,3 @@ def _rebuild(folder: Path, version: str, build: Callable[[OxStore], None]) -> No
     shutil.rmtree(folder / "db", ignore_errors=True)
     os.replace(staging, folder / "db")
     (folder / "VERSION").write_text(version + "\n", encoding="ascii")
-
-
-def main(argv: list[str]) -> int:
-    """Child process entry point: FOLDER VERSION ROOT BASE_IRI; exit 2 with the message on bad input."""
-    from .embedded import EmbeddedStore
-
-    folder, version, root, base_iri = argv
-    settings = Settings(root=Path(root), base_iri=base_iri)
-    try:
-        _rebuild(Path(folder), version, lambda target: EmbeddedStore(settings, target).bulk_load(settings.root))
-    except HcnError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -23,78 +23,31 @@ from __future__ import annotations
 
 import http.client
 import time
-import urllib.error
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, parse, parse_query_results
 from pyoxigraph import Store as OxStore
 from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from ..config import Settings
-from ..errors import BackendError, BadGateway, BadRequest, HcnError, QueryTimeout
+from ..errors import BadGateway, QueryTimeout
+from ..formats import QueryResult
 from ..graphs import DEFAULT_GRAPHS, FOLDERS
 from ..querytext import has_dataset_clause
-from . import QueryResult
 from .embedded import EmbeddedStore
 from .execute import Job, ListSink, execute
 from .pool import Answer
+from .transport import public_url, transport_error
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 READ_BYTES = 64 * 1024
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
-def public_url(url: str) -> str:
-    """``url`` without user and password, for messages and ``/health``.
-
-    >>> public_url("http://me:secret@db:7878/query")
-    'http://db:7878/query'
-    """
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
-
-
-def transport_error(exc: BaseException, url: str) -> HcnError:
-    """The one mapping from a failed HTTP exchange with a SPARQL server to our error types."""
-    where = public_url(url)
-    if isinstance(exc, QueryBadFormed):
-        return BadRequest(f"the SPARQL backend refused the query: {_detail(exc)}")
-    if isinstance(exc, SPARQLWrapperException):
-        return BadGateway(f"SPARQL backend error at {where}: {_detail(exc)}")
-    if isinstance(exc, urllib.error.HTTPError):
-        if exc.code == 503:
-            return BackendError(f"SPARQL backend unavailable: {where} answered HTTP 503; retry later")
-        return BadGateway(f"SPARQL backend error at {where}: HTTP {exc.code} {exc.reason}")
-    if isinstance(exc, urllib.error.URLError) and not isinstance(exc.reason, OSError | str):
-        exc = OSError(str(exc.reason))
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, TimeoutError):
-        return QueryTimeout(f"query timed out: the SPARQL backend at {where} did not answer within the deadline")
-    if isinstance(reason, http.client.HTTPException):
-        return BadGateway(f"SPARQL backend at {where} broke off the answer: {reason.__class__.__name__}")
-    return BackendError(f"SPARQL backend unavailable: cannot reach {where} ({_reason(reason)}); retry later")
-
-
-def _detail(exc: SPARQLWrapperException) -> str:
-    """SPARQLWrapper's message without its generic prefix, one line, bounded."""
-    text = str(exc).split("Response:", 1)[-1].strip()
-    text = text.removeprefix("b'").removeprefix('b"').rstrip("'\"")
-    return " ".join(text.replace("\\n", " ").split())[:500] or exc.__class__.__name__
-
-
-def _reason(reason: Any) -> str:
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    return str(reason) or reason.__class__.__name__
 
 
 class RemoteStore:
@@ -204,8 +157,8 @@ class RemoteStore:
         return sizes
 
     def load_folders(self, root: Path) -> None:
-        """Replace the three graphs on the server from ``root`` (Graph Store Protocol, see ``server.loader``)."""
-        from ..loader import load_release
+        """Replace the three graphs on the server from ``root`` (Graph Store Protocol, see ``server.store.loader``)."""
+        from .loader import load_release
 
         load_release(self._settings, root)
 

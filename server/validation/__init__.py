@@ -1,6 +1,8 @@
 """Steward validation: syntax, SHACL and lint findings for Turtle (and other RDF) files in a repo.
 
 The one public entry point is :func:`validate`; ``hcn validate`` is a thin wrapper around it.
+
+May import: the shared top-level modules only (no Flask, no store): it runs where the steward's files are.
 """
 
 from __future__ import annotations

@@ -1,0 +1,187 @@
+"""Named queries as a REST API: ``/api/`` lists them, ``/api/{name}`` runs one, plus OpenAPI and its docs.
+
+Each SELECT query in ``queries/*.rq`` is an operation; its ``#+ param-NAME`` header lines are typed query
+parameters, bound as RDF terms by the engine (``Job.substitutions``), never pasted into the text. The
+query runs in the store's worker pool (deadline, row cap) like any ``/sparql`` request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from .. import negotiation
+from ..caching import conditional
+from ..config import Settings
+from ..errors import NotFound
+from ..negotiation import Offer
+from ..protocol import ROW_HEADERS, parse_params
+from ..store import Store
+from ..store.execute import Job
+from . import openapi
+from .examples import Example, read_examples
+from .params import Term, bind_all
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+#: Result representations, in server preference order (no Accept or ``*/*`` gets SPARQL JSON, as /sparql).
+#: ``application/json`` is the flat records form here: the plain JSON a notebook or dashboard wants.
+RESULT_OFFERS: tuple[Offer, ...] = (
+    Offer("application/sparql-results+json", ("json",), "SPARQL JSON"),
+    Offer("application/json", ("records",), "JSON records"),
+    Offer("text/csv", ("csv",), "CSV"),
+    Offer("text/tab-separated-values", ("tsv",), "TSV"),
+    negotiation.HTML,
+)
+#: Offer name -> format the worker writes (the HTML table is rendered here from SPARQL JSON).
+WORKER_FORMAT = {"json": "json", "records": "records", "csv": "csv", "tsv": "tsv", "html": "json"}
+INDEX_OFFERS: tuple[Offer, ...] = (Offer("application/json", ("json",), "JSON"), negotiation.HTML)
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One request to a named query, read once: the query, its bound terms and the representation."""
+
+    query: Example
+    bound: Mapping[str, Term]
+    offer: Offer
+
+    def variant(self) -> tuple[str, ...]:
+        """What distinguishes this representation for its ETag (the query text can change while serving)."""
+        terms = "&".join(f"{name}={term}" for name, term in sorted(self.bound.items()))
+        return ("api", self.query.name, digest([self.query.query]), terms, self.offer.name)
+
+
+def digest(texts: Iterable[str]) -> str:
+    """A short hash of some texts (query files), part of the ETag variants."""
+    sha = hashlib.sha256()
+    for text in texts:
+        sha.update(text.encode("utf-8") + b"\0")
+    return sha.hexdigest()[:16]
+
+
+def api_queries(settings: Settings) -> list[Example]:
+    """The named queries the API exposes: every SELECT query with a valid header."""
+    return [q for q in read_examples(settings.root) if q.form == "SELECT"]
+
+
+def find_query(settings: Settings, name: str) -> Example:
+    """The named query ``name``; 404 naming the API listing when there is none."""
+    for query in api_queries(settings):
+        if query.name == name:
+            return query
+    raise NotFound(f"no named query {name[:80]!r}; see {url_for('api.index')} for the list")
+
+
+def read_call(settings: Settings, name: str) -> ApiCall:
+    """Query, parameters and format of this request; 404, 400 (naming the parameter) or 406."""
+    query = find_query(settings, name)
+    args = parse_params(request.query_string, "query string")
+    offer = negotiation.choose(RESULT_OFFERS, request.headers.get("Accept"), args.get("format"))
+    return ApiCall(query, bind_all(query.params, args.items(multi=True)), offer)
+
+
+@bp.get("/")
+def index() -> Response:
+    """The named queries with their parameters: JSON, or an HTML page for browsers."""
+    settings: Settings = current_app.extensions["hcn_settings"]
+    offer = negotiation.choose(INDEX_OFFERS, request.headers.get("Accept"), request.args.get("format"))
+    queries = api_queries(settings)
+    if offer.name == "html":
+        body = render_template("api_index.html", queries=queries)
+    else:
+        body = json.dumps(openapi.listing(queries), ensure_ascii=False, indent=1) + "\n"
+    response = Response(body, content_type=offer.content_type)
+    return conditional(response, "api-index", digest(q.query for q in queries), offer.name)
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """The OpenAPI 3.1 description of every named query, generated from the query headers."""
+    settings: Settings = current_app.extensions["hcn_settings"]
+    queries = api_queries(settings)
+    document = openapi.document(queries, max_rows=settings.max_rows)
+    response = Response(json.dumps(document, ensure_ascii=False, indent=1) + "\n", content_type="application/json")
+    return conditional(response, "openapi", digest(q.query for q in queries))
+
+
+@bp.get("/docs")
+def docs() -> Response:
+    """A self-contained HTML rendering of the OpenAPI document (no scripts, works offline)."""
+    settings: Settings = current_app.extensions["hcn_settings"]
+    queries = api_queries(settings)
+    document = openapi.document(queries, max_rows=settings.max_rows)
+    body = render_template("api_docs.html", doc=document, operations=openapi.operations(document))
+    response = Response(body, content_type="text/html; charset=utf-8")
+    return conditional(response, "api-docs", digest(q.query for q in queries))
+
+
+@bp.get("/<name>")
+def run(name: str) -> Response:
+    """Run one named query with the request's parameters, in the negotiated format."""
+    settings: Settings = current_app.extensions["hcn_settings"]
+    call = read_call(settings, name)
+    cached = conditional(Response(status=200), *call.variant())
+    if cached.status_code == 304:  # the client has this answer: no need to run the query
+        return cached
+    job = Job(
+        call.query.query,
+        choices={"results": WORKER_FORMAT[call.offer.name]},
+        max_rows=settings.max_rows,
+        substitutions=dict(call.bound),
+    )
+    store: Store = current_app.extensions["hcn_store"]
+    answer = store.run(job, timeout_s=settings.query_timeout_s)
+    if call.offer.name == "html":
+        results = json.loads(b"".join(answer.body))
+        body: Any = render_results(settings, call, results, answer.head.truncated)
+    else:
+        body = answer.body
+    response = Response(body, content_type=call.offer.content_type)
+    if settings.max_rows:
+        response.headers["X-Row-Cap"] = str(settings.max_rows)
+        response.headers["X-Result-Truncated"] = "true" if answer.head.truncated else "false"
+    return conditional(response, *call.variant())
+
+
+def render_results(settings: Settings, call: ApiCall, results: Mapping[str, Any], truncated: bool) -> str:
+    """The HTML table of a SPARQL JSON answer, with the parameter form and the other formats."""
+    variables: list[str] = results["head"]["vars"]
+    rows = [[cell(settings, binding.get(v)) for v in variables] for binding in results["results"]["bindings"]]
+    given = {k: v for k, v in request.args.items() if k != "format"}
+    base = url_for("api.run", name=call.query.name)
+    formats = [(o, f"{base}?{urlencode({**given, 'format': o.name})}") for o in RESULT_OFFERS]
+    return render_template(
+        "api_results.html", query=call.query, variables=variables, rows=rows, given=given,
+        formats=formats, truncated=truncated, max_rows=settings.max_rows,
+    )
+
+
+def cell(settings: Settings, term: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A SPARQL JSON term as the ``term`` macro wants it; IRIs of this dataset link to local pages."""
+    if term is None:
+        return None
+    value = str(term.get("value", ""))
+    if term.get("type") == "uri":
+        href = value
+        if value.startswith(settings.base_iri):
+            href = request.script_root + "/" + value[len(settings.base_iri) :]
+        return {"nested": None, "href": href, "text": value, "title": None}
+    datatype = term.get("datatype")
+    short = datatype.rsplit("#", 1)[-1] if datatype else None
+    return {"nested": None, "href": None, "text": value, "lang": term.get("xml:lang"), "datatype": short}
+
+
+@bp.after_request
+def api_headers(response: Response) -> Response:
+    """Negotiated, cacheable responses open to any origin (CORS), like ``/sparql``."""
+    response.vary.add("Accept")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = f"{ROW_HEADERS}, ETag"
+    return response

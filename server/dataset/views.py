@@ -1,0 +1,145 @@
+"""Dataset publication: dumps (shared by ``hcn dump`` and ``/dumps/``), VoID + DCAT, sitemap."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from pyoxigraph import Triple
+
+from .. import caching, formats
+from ..errors import NotFound
+from ..linkeddata.publishing import Negotiated, check_local, respond, settings, store
+from ..negotiation import RDF_OFFERS
+from ..store import Store
+from .description import Dump, Links, describe_dataset
+
+#: sitemaps.org: at most 50,000 URLs per sitemap file; beyond that /sitemap.xml is a sitemap index.
+MAX_SITEMAP_URLS = 50_000
+ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+TITLE = "Healthy Cities knowledge graph"
+
+#: Dump file name -> format name; ``.gz`` names are gzip-compressed.
+DUMPS: dict[str, str] = {
+    "healthy-cities.ttl": "ttl",
+    "healthy-cities.nt.gz": "nt",
+    "healthy-cities.jsonld": "jsonld",
+}
+
+bp = Blueprint("dataset", __name__)
+_lock = threading.Lock()
+
+
+def build_dumps(store: Store) -> list[Dump]:
+    """Serialize the SPARQL default graph (ontology + data) once per dump; gzip with a fixed mtime."""
+    out = []
+    for file_name, format_name in DUMPS.items():
+        fmt = formats.by_name("graph", format_name)
+        data = formats.serialize(store.query(ALL_TRIPLES), fmt)
+        if file_name.endswith(".gz"):
+            out.append(Dump(file_name, gzip.compress(data, mtime=0), fmt.media_type, "application/gzip"))
+        else:
+            out.append(Dump(file_name, data, fmt.media_type))
+    return out
+
+
+def write_dumps(store: Store, out_dir: Path) -> list[Path]:
+    """Write every dump into ``out_dir`` (the same bytes ``/dumps/`` serves for the same store)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for dump in build_dumps(store):
+        path = out_dir / dump.name
+        path.write_bytes(dump.data)
+        written.append(path)
+    return written
+
+
+def dumps(app: Flask | None = None) -> dict[str, Dump]:
+    """The app's dumps, built lazily on first use and kept in memory (the store is read-only)."""
+    app = app or current_app
+    with _lock:
+        if "hcn_dumps" not in app.extensions:
+            app.extensions["hcn_dumps"] = {d.name: d for d in build_dumps(app.extensions["hcn_store"])}
+    return app.extensions["hcn_dumps"]
+
+
+@bp.route("/dumps/<name>")
+def dump(name: str) -> Response:
+    """One dump file from memory; only names in ``DUMPS`` exist (no file system access)."""
+    found = dumps().get(name)
+    if found is None:
+        raise NotFound(f"no dump {name!r}; available: " + ", ".join(DUMPS))
+    content_type = found.compress_format or f"{found.media_type}; charset=utf-8"
+    response = Response(found.data, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.name}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return caching.conditional(response, name)
+
+
+def links() -> Links:
+    """Dataset IRI under the base, and absolute URLs of this server for endpoint and dumps."""
+    root = request.url_root.rstrip("/")
+    return Links(
+        dataset=settings().base_iri + ".well-known/void#dataset",
+        base_iri=settings().base_iri,
+        sparql=root + url_for("sparql.sparql"),
+        dumps={name: root + url_for("dataset.dump", name=name) for name in DUMPS},
+        homepage=root + url_for("home.index"),
+    )
+
+
+@bp.route("/.well-known/void")
+@bp.route("/.well-known/void.<ext>")
+def void(ext: str | None = None) -> Response:
+    """VoID + DCAT description of the dataset, negotiated between the RDF formats."""
+    from ..negotiation import by_name
+
+    suffix = None if ext is None else by_name(RDF_OFFERS, ext, NotFound).name
+
+    def triples() -> list[Triple]:
+        version = caching.version_of()
+        return describe_dataset(store(), links(), list(dumps().values()), version.modified, TITLE)
+
+    generic = url_for("dataset.void")
+    response = respond(Negotiated(generic, generic, RDF_OFFERS), suffix, triples, lambda g, c: "")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Last-Modified, Vary"
+    return response
+
+
+@bp.route("/sitemap.xml")
+def sitemap() -> Response:
+    """Every document: landing page, ontology, shapes, each listing and each resource document."""
+    root = request.url_root.rstrip("/")
+    prefix = settings().base_iri + "id/"
+    query = "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?s"
+    rests = []
+    for row in store().query(query):
+        iri = row["s"].value  # type: ignore[index]
+        if iri.startswith(prefix):
+            try:
+                rests.append(check_local(iri[len(prefix):]))
+            except NotFound:
+                continue
+    kinds = sorted({rest.split("/", 1)[0] for rest in rests if "/" in rest})
+    urls = [root + url_for("home.index"), root + url_for("resources.ontology"), root + url_for("resources.shapes")]
+    urls += [root + url_for("resources.listing", kind=k) for k in kinds]
+    urls += [root + url_for("resources.document", rest=r) for r in rests]
+    modified = caching.version_of().modified.date().isoformat()
+    chunks = [urls[i:i + MAX_SITEMAP_URLS] for i in range(0, len(urls), MAX_SITEMAP_URLS)]
+    raw = request.args.get("page")
+    if raw is None and len(chunks) == 1:
+        body = render_template("sitemap.xml", urls=urls, modified=modified)
+    elif raw is None:  # too many URLs for one file: a sitemap index of the pages
+        pages = [root + url_for("dataset.sitemap", page=n) for n in range(1, len(chunks) + 1)]
+        body = render_template("sitemap.xml", sitemaps=pages, modified=modified)
+    elif raw.isdigit() and 1 <= int(raw) <= len(chunks):
+        body = render_template("sitemap.xml", urls=chunks[int(raw) - 1], modified=modified)
+    else:
+        raise NotFound(f"no sitemap page {raw!r}; pages 1 to {len(chunks)}")
+    response = Response(body, content_type="application/xml; charset=utf-8")
+    return caching.conditional(response, "sitemap", raw or "", str(MAX_SITEMAP_URLS))
+
+

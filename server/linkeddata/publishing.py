@@ -1,0 +1,180 @@
+"""Shared machinery for negotiated linked-data responses: IRI <-> path mapping, labels, headers, rendering."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, current_app, request, url_for
+from pyoxigraph import RdfFormat, Triple, serialize
+
+from .. import caching, negotiation
+from ..config import Settings
+from ..errors import BadRequest, NotFound
+from ..store import Store
+from .documents import COMMON_PREFIXES, LABEL_PROPERTIES
+from .pages import UI, Context, Labels, choose_language, labels_from
+
+MAX_PATH = 512
+#: One path segment of a local name: letters, digits and unreserved punctuation; no ``..``, no ``%``.
+_SEGMENT = r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*"
+_LOCAL = re.compile(rf"{_SEGMENT}(/{_SEGMENT})*")
+
+_OXI = {
+    "ttl": RdfFormat.TURTLE,
+    "nt": RdfFormat.N_TRIPLES,
+    "jsonld": RdfFormat.JSON_LD,
+    "rdf": RdfFormat.RDF_XML,
+}
+
+
+def settings() -> Settings:
+    """The current app's settings."""
+    return current_app.extensions["hcn_settings"]
+
+
+def store() -> Store:
+    """The current app's store."""
+    return current_app.extensions["hcn_store"]
+
+
+def check_local(rest: str) -> str:
+    """Validate the local part of a path (``organisation/oslo``); ``NotFound`` for anything odd."""
+    if len(rest) > MAX_PATH or not _LOCAL.fullmatch(rest) or any(seg.strip(".") == "" for seg in rest.split("/")):
+        raise NotFound("no such resource")
+    return rest
+
+
+def prefixes() -> dict[str, str]:
+    """Prefixes for output: the common vocabularies plus ``hc:`` under the configured base."""
+    return {**COMMON_PREFIXES, "hc": ontology_iri() + "#"}
+
+
+def ontology_iri() -> str:
+    """The ontology IRI under the configured base."""
+    return settings().base_iri + "ontology"
+
+
+def link(iri: str) -> str:
+    """Local URL for an IRI under the base (documents, ontology terms); other IRIs link to themselves."""
+    base = settings().base_iri
+    onto = ontology_iri()
+    if iri == onto or iri.startswith(onto + "#"):
+        return url_for("resources.ontology") + iri[len(onto):]
+    if iri.startswith(base + "id/"):
+        rest = iri[len(base) + 3:]
+        if _LOCAL.fullmatch(rest):
+            return url_for("resources.document", rest=rest, **lang_arg())
+    return iri
+
+
+def lang_arg() -> dict[str, str]:
+    """``{"lang": ...}`` when the reader chose a language explicitly, to carry it along links."""
+    lang = request.args.get("lang")
+    return {"lang": lang} if lang in ("en", "nb") else {}
+
+
+def cached(key: str, build: Callable[[], Any]) -> Any:
+    """A value computed once per app (the store is read-only after loading)."""
+    if key not in current_app.extensions:
+        current_app.extensions[key] = build()
+    return current_app.extensions[key]
+
+
+def labels() -> Labels:
+    """Every rdfs:label / skos:prefLabel in the default graph, read once per app (the store is read-only)."""
+    cached = current_app.extensions.get("hcn_labels")
+    if cached is None:
+        values = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+        query = f"SELECT ?s ?l WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?l FILTER(isIRI(?s) && isLiteral(?l)) }}"
+        rows = ((r["s"].value, r["l"].value, r["l"].language or "") for r in store().query(query))  # type: ignore[union-attr,index]
+        cached = current_app.extensions["hcn_labels"] = labels_from(rows)
+    return cached
+
+
+def language() -> str:
+    """The reader's language: ``?lang=``, else Accept-Language, else English."""
+    return choose_language(request.args.get("lang"), request.accept_languages.best_match(["en", "nb", "no", "nn"]))
+
+
+def context() -> Context:
+    """Display context for the current request."""
+    return Context(labels(), prefixes(), link, language())
+
+
+def serialize_rdf(triples: list[Triple], offer: negotiation.Offer) -> bytes:
+    """Serialize with pyoxigraph; Turtle and RDF/XML get the common prefixes."""
+    fmt = _OXI[offer.name]
+    if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
+        return serialize(triples, format=fmt, prefixes=prefixes()) or b""
+    return serialize(triples, format=fmt) or b""
+
+
+def jsonld_object(triples: list[Triple]) -> Any:
+    """The JSON-LD of ``triples`` as a Python value (to embed with the ``tojson`` filter)."""
+    return json.loads(serialize(triples, format=RdfFormat.JSON_LD) or b"[]")
+
+
+@dataclass(frozen=True)
+class Negotiated:
+    """A generic document URL and the stem its concrete variants add a suffix to (``stem.ttl``)."""
+
+    generic: str
+    stem: str
+    offers: tuple[negotiation.Offer, ...] = negotiation.DOCUMENT_OFFERS
+
+    def url(self, offer: negotiation.Offer | None = None, **args: str) -> str:
+        """URL of the generic document, or of one concrete format when ``offer`` is given."""
+        path = self.generic if offer is None else f"{self.stem}.{offer.name}"
+        return path + ("?" + urlencode(args) if args else "")
+
+
+def page_number() -> int:
+    """``?page=`` as a positive int (default 1); 400 otherwise."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 0 < int(raw) < 10**6:
+        raise BadRequest(f"page must be a positive integer, not {raw!r}")
+    return int(raw)
+
+
+def respond(
+    doc: Negotiated,
+    suffix: str | None,
+    triples: Callable[[], list[Triple]],
+    html: Callable[[list[Triple], dict[str, Any]], str],
+    *,
+    page: int = 1,
+    has_next: bool = False,
+) -> Response:
+    """Negotiate, build and answer one document with every header CONNEG.md asks for."""
+    offer = negotiation.choose(doc.offers, request.headers.get("Accept"), request.args.get("format"), suffix)
+    graph = triples()
+    page_args = {"page": str(page)} if page > 1 else {}
+    if offer is negotiation.HTML:
+        lang = language()
+        common = {
+            "alternates": [(o, doc.url(o, **page_args)) for o in doc.offers if o is not negotiation.HTML],
+            "lang": lang,
+            "ui": UI[lang],
+            "other_lang_url": url_for(request.endpoint or "home.index", **(request.view_args or {}),
+                                      **{**request.args.to_dict(), "lang": "nb" if lang == "en" else "en"}),
+            "next_url": doc.url(None, page=str(page + 1), **lang_arg()) if has_next else None,
+            "prev_url": doc.url(None, **({"page": str(page - 1)} if page > 2 else {}), **lang_arg()) if page > 1 else None,
+            "jsonld": jsonld_object(graph),
+        }
+        body: bytes | str = html(graph, common)
+    else:
+        lang = ""
+        body = serialize_rdf(graph, offer)
+    response = Response(body, content_type=offer.content_type)
+    response.content_location = doc.url(offer, **page_args)
+    links = [f'<{doc.url(o, **page_args)}>; rel="alternate"; type="{o.media_type}"' for o in doc.offers if o is not offer]
+    if has_next:
+        links.append(f'<{doc.url(None, page=str(page + 1))}>; rel="next"')
+    response.headers["Link"] = ", ".join(links)
+    response.vary.update(("Accept", "Accept-Language"))
+    return caching.conditional(response, request.path, offer.name, str(page), lang)

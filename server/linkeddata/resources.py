@@ -1,0 +1,114 @@
+"""Dereferencing: ``/id/...`` answers 303 to ``/doc/...``; documents, listings, ontology and shapes, negotiated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from pyoxigraph import NamedNode, Triple
+
+from .. import negotiation
+from ..errors import NotFound
+from . import documents, ontology_page
+from .pages import resource_view, subject_rows
+from .publishing import Negotiated, cached, check_local, context, ontology_iri, page_number, respond, settings, store
+
+bp = Blueprint("resources", __name__)
+
+HYDRA_MEMBER = NamedNode("http://www.w3.org/ns/hydra/core#member")
+
+
+@bp.route("/id/<path:rest>")
+def thing(rest: str) -> Response:
+    """A thing's IRI: 303 See Other to its document (404 when the graph does not know it)."""
+    rest = check_local(rest)
+    iri = settings().base_iri + "id/" + rest
+    if not documents.exists(store(), iri):
+        raise NotFound(f"no resource {iri}")
+    response = redirect(url_for("resources.document", rest=rest, **request.args.to_dict()), code=303)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/doc/<path:rest>")
+def document(rest: str) -> Response:
+    """The negotiated document about ``<base>id/{rest}``; a suffix picks the format."""
+    stem, suffix = negotiation.split_suffix(rest, negotiation.DOCUMENT_OFFERS)
+    stem = check_local(stem)
+    iri = settings().base_iri + "id/" + stem
+    page = page_number()
+    doc = documents.describe(store(), iri, page, settings().page_size)
+
+    def html(triples: list[Triple], common: dict[str, Any]) -> str:
+        return render_template("resource.html", view=resource_view(iri, triples, context()), page=page, **common)
+
+    generic = url_for("resources.document", rest=stem)
+    return respond(Negotiated(generic, generic), suffix, lambda: doc.triples, html, page=page, has_next=doc.has_next)
+
+
+@bp.route("/id/<kind>/")
+@bp.route("/id/<kind>/index.<ext>")
+def listing(kind: str, ext: str | None = None) -> Response:
+    """Every resource whose IRI is under ``<base>id/{kind}/``, paged (a ``hydra:member`` list in RDF)."""
+    kind = check_local(kind)
+    prefix = settings().base_iri + "id/" + kind + "/"
+    page = page_number()
+    iris, has_next = documents.members(store(), prefix, page, settings().page_size)
+    if not iris:
+        raise NotFound(f"nothing under {prefix}")
+
+    def triples() -> list[Triple]:
+        members = [Triple(NamedNode(prefix), HYDRA_MEMBER, NamedNode(i)) for i in iris]
+        return members + documents.describe_many(store(), iris)
+
+    def html(graph: list[Triple], common: dict[str, Any]) -> str:
+        ctx = context()
+        return render_template("listing.html", kind=kind, prefix=prefix, members=[ctx.iri(i) for i in iris], **common)
+
+    generic = url_for("resources.listing", kind=kind)
+    return respond(Negotiated(generic, generic + "index"), _suffix(ext), triples, html, page=page, has_next=has_next)
+
+
+@bp.route("/ontology")
+@bp.route("/ontology.<ext>")
+def ontology(ext: str | None = None) -> Response:
+    """The ontology: every term as RDF, or the HTML reference page with usage counts."""
+    iri = ontology_iri()
+    graph = cached("hcn_ontology", lambda: documents.describe_namespace(store(), iri))
+
+    def html(triples: list[Triple], common: dict[str, Any]) -> str:
+        view = ontology_page.build(iri, triples, ontology_page.usage(store()), context())
+        return render_template("ontology.html", view=view, **common)
+
+    generic = url_for("resources.ontology")
+    return respond(Negotiated(generic, generic), _suffix(ext), lambda: graph, html)
+
+
+@bp.route("/shapes")
+@bp.route("/shapes.<ext>")
+def shapes(ext: str | None = None) -> Response:
+    """The SHACL shapes graph, as RDF or as an HTML list of its named shapes."""
+    graph_iri = settings().graph_iri("shapes")
+    graph = cached("hcn_shapes", lambda: documents.graph(store(), graph_iri))
+
+    def html(triples: list[Triple], common: dict[str, Any]) -> str:
+        ctx = context()
+        named = dict.fromkeys(t.subject for t in triples if isinstance(t.subject, NamedNode))
+        sections = [(ctx.iri(s.value), subject_rows(s, triples, ctx)) for s in named]
+        return render_template("shapes.html", sections=sections, graph_iri=graph_iri, **common)
+
+    generic = url_for("resources.shapes")
+    return respond(Negotiated(generic, generic), _suffix(ext), lambda: graph, html)
+
+
+def _suffix(ext: str | None) -> str | None:
+    """A suffix on ``/ontology.x`` and friends (404 naming the known ones when unknown)."""
+    return None if ext is None else negotiation.by_name(negotiation.DOCUMENT_OFFERS, ext, NotFound).name
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    """Documents are public: any origin may GET them and read the negotiation headers."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Last-Modified, Vary"
+    return response

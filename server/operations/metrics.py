@@ -1,0 +1,168 @@
+"""Prometheus metrics at ``/metrics``: requests by route and status, durations, deadline hits, store size.
+
+Each app gets its own ``CollectorRegistry`` (tests build several apps in one process). Under
+``hcn serve --production`` every gunicorn worker counts for itself in prometheus_client's
+multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``, set by ``server.production.gunicorn``), and a scrape of any
+worker sums the counters and histograms of all of them; the store-size gauges take the maximum.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from ..errors import HcnError, QueryTimeout
+from ..store import QueryResult, Store
+from . import request_log
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+    from ..store.execute import Job
+    from ..store.pool import Answer
+
+bp = Blueprint("metrics", __name__)
+
+#: Seconds between two store-size refreshes (a remote store answers a COUNT for it).
+SIZE_REFRESH_S = 30.0
+_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+@dataclass
+class Metrics:
+    """The app's metric objects and the registry they are registered with."""
+
+    registry: CollectorRegistry
+    requests: Counter
+    request_seconds: Histogram
+    query_seconds: Histogram
+    deadline_hits: Counter
+    store_quads: Gauge
+    graph_triples: Gauge
+    sized_at: float = 0.0
+
+    def count(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count one answered request and its time to the response start."""
+        self.requests.labels(route, method, str(status)).inc()
+        self.request_seconds.labels(route).observe(seconds)
+
+    @classmethod
+    def create(cls) -> Metrics:
+        """Fresh metrics in a fresh registry."""
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+        registry = CollectorRegistry()
+        return cls(
+            registry=registry,
+            requests=Counter("hcn_http_requests", "HTTP requests by route, method and status",
+                             ["route", "method", "status"], registry=registry),
+            request_seconds=Histogram("hcn_http_request_duration_seconds", "Time to the response start, by route",
+                                      ["route"], buckets=_BUCKETS, registry=registry),
+            query_seconds=Histogram("hcn_query_duration_seconds", "Store query time by call and outcome",
+                                    ["call", "outcome"], buckets=_BUCKETS, registry=registry),
+            deadline_hits=Counter("hcn_query_deadline_hits", "Queries stopped at the query deadline",
+                                  registry=registry),
+            store_quads=Gauge("hcn_store_quads", "Quads in the store's graphs", registry=registry,
+                              multiprocess_mode="max"),
+            graph_triples=Gauge("hcn_store_graph_triples", "Triples per named graph", ["graph"], registry=registry,
+                                multiprocess_mode="max"),
+        )
+
+
+class InstrumentedStore:
+    """A store that times its queries and counts deadline hits; everything else passes through."""
+
+    def __init__(self, store: Store, metrics: Metrics) -> None:
+        self.inner = store
+        self._metrics = metrics
+
+    def run(self, job: Job, *, timeout_s: float) -> Answer:
+        """``Store.run``, timed to the response head (the body may still stream)."""
+        with self._timed("run"):
+            return self.inner.run(job, timeout_s=timeout_s)
+
+    def query(self, sparql: str, **options: Any) -> QueryResult:
+        """``Store.query``, timed."""
+        with self._timed("query"):
+            return self.inner.query(sparql, **options)
+
+    def _timed(self, call: str) -> _Timer:
+        return _Timer(self._metrics, call)
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def __getattr__(self, name: str) -> Any:
+        """Everything else (``graph_sizes``, ``start_workers``, ...) is the wrapped store's own."""
+        return getattr(self.inner, name)
+
+
+class _Timer:
+    """Context manager observing one store call: ok, timeout (a deadline hit) or error."""
+
+    def __init__(self, metrics: Metrics, call: str) -> None:
+        self._metrics, self._call = metrics, call
+        self._started = 0.0
+
+    def __enter__(self) -> None:
+        self._started = time.perf_counter()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
+        outcome = "ok" if kind is None else "timeout" if isinstance(error, QueryTimeout) else "error"
+        self._metrics.query_seconds.labels(self._call, outcome).observe(time.perf_counter() - self._started)
+        if outcome == "timeout":
+            self._metrics.deadline_hits.inc()
+
+
+def _route() -> str:
+    """The matched URL rule (bounded cardinality), or ``unmatched``."""
+    return request.url_rule.rule if request.url_rule is not None else "unmatched"
+
+
+def _count(response: Response) -> Response:
+    metrics: Metrics = current_app.extensions["hcn_metrics"]
+    metrics.count(_route(), request.method, response.status_code, request_log.elapsed())
+    return response
+
+
+def _refresh_sizes(metrics: Metrics, store: Store) -> None:
+    """Update the size gauges at most every ``SIZE_REFRESH_S``; an unreachable store keeps the old values."""
+    now = time.monotonic()
+    if metrics.sized_at and now - metrics.sized_at < SIZE_REFRESH_S:
+        return
+    try:
+        sizes: Mapping[str, int] = store.graph_sizes()
+    except HcnError:
+        return
+    for graph, triples in sizes.items():
+        metrics.graph_triples.labels(graph).set(triples)
+    metrics.store_quads.set(sum(sizes.values()))
+    metrics.sized_at = now
+
+
+@bp.route("/metrics")
+def metrics_view() -> Response:
+    """Prometheus text exposition; summed over all workers in multiprocess mode."""
+    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
+
+    metrics: Metrics = current_app.extensions["hcn_metrics"]
+    _refresh_sizes(metrics, current_app.extensions["hcn_store"])
+    registry = metrics.registry
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+def init_app(app: Flask, store: Store) -> InstrumentedStore:
+    """Register ``/metrics`` and request counting; returns ``store`` wrapped for query timing."""
+    metrics = Metrics.create()
+    app.extensions["hcn_metrics"] = metrics
+    app.after_request(_count)
+    app.register_blueprint(bp)
+    return InstrumentedStore(store, metrics)
