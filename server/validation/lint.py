@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Store
-from rdflib import OWL, RDF, RDFS, SH, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
@@ -19,16 +19,16 @@ from .report import RANK, SEVERITIES, Finding
 
 #: Values of ``Options.unknown_terms``: the severity of a term missing from a closed vocabulary, or off.
 UNKNOWN_TERM_SEVERITIES = ("error", "violation", "warning", "info", "off")
-#: Distinct IRIs of the store by position: subject, predicate, object (classes included), literal datatype.
+#: Distinct IRIs of the store: as subject or object (classes included), as predicate, as literal datatype.
 USED_QUERIES = {
-    "s": "SELECT DISTINCT ?t WHERE { ?t ?p ?o FILTER(isIRI(?t)) }",
+    "so": "SELECT DISTINCT ?t WHERE { { ?t ?p ?o } UNION { ?s ?p ?t } FILTER(isIRI(?t)) }",
     "p": "SELECT DISTINCT ?t WHERE { ?s ?t ?o }",
-    "o": "SELECT DISTINCT ?t WHERE { ?s ?p ?t FILTER(isIRI(?t)) }",
     "d": "SELECT DISTINCT (DATATYPE(?o) AS ?t) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }",
 }
+DATATYPE_USES = "SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) = <{iri}>) }}"
 MAX_ANCESTRIES = 1000  # blank-node subjects walked up to a named ancestor, per unknown term
 MAX_BLOCKS_PER_FILE = 200  # subject blocks searched for the written term, per unknown term and file
-Where = tuple[str, str]  # ("store" | "shapes", "s" | "p" | "o" | "d")
+Where = tuple[str, str]  # ("store" | "shapes", "so" | "p" | "d")
 
 
 def undefined_terms(ontology: Graph, store: Store, ctx: Context, severity: str = "error") -> list[Finding]:
@@ -83,7 +83,7 @@ def _used_terms(store: Store, shapes: Graph, known: vocabularies.Vocabularies) -
             if term is not None and known.vocabulary_of(term.value) is not None:
                 used.setdefault(term.value, set()).add(("store", position))
     for s, p, o in shapes:
-        for term, position in ((s, "s"), (p, "p"), (o, "o"),
+        for term, position in ((s, "so"), (p, "p"), (o, "so"),
                                (o.datatype if isinstance(o, Literal) else None, "d")):
             if isinstance(term, URIRef) and known.vocabulary_of(str(term)) is not None:
                 used.setdefault(str(term), set()).add(("shapes", position))
@@ -123,10 +123,16 @@ def _places(iri: str, wheres: set[Where], store: Store, ctx: Context) -> list[tu
         _, first, index, _, key, graph = candidates[0]
         found[index.display] = (first, _focus(key, graph, ctx))
     if not found:  # no subject block (JSON-LD, or unlocatable subjects): where the term is written
+        focus = next((_focus(key, graph, ctx) for key, graph in subjects.items()), "")
         for index in ctx.positions.indexes:
-            line = _written_line(iri, index.parsed.text, 0, len(index.parsed.text), index.parsed.prefixes)
+            text = index.parsed.text
+            if index.parsed.source.path.suffix.lower() == ".jsonld":
+                match = _json_written(iri).search(text)
+                line = text.count("\n", 0, match.start()) + 1 if match else 0
+            else:
+                line = _written_line(iri, text, 0, len(text), index.parsed.prefixes)
             if line:
-                found[index.display] = (line, "")
+                found[index.display] = (line, focus)
     if not found:
         return [("", 0, "")]
     return [(file, line, focus) for file, (line, focus) in sorted(found.items(), key=lambda p: order[p[0]])]
@@ -143,11 +149,12 @@ def _subjects(iri: str, wheres: set[Where], store: Store, ctx: Context) -> dict[
     for source, position in sorted(wheres):
         if source == "store":
             if position == "d":
-                rows = store.query(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) = <{iri}>) }}")
+                rows = store.query(DATATYPE_USES.format(iri=iri))
                 keys = (_key(row[0]) for row in rows)
             else:
-                pattern = {"s": (term, None, None), "p": (None, term, None), "o": (None, None, term)}[position]
-                keys = (_key(quad.subject) for quad in store.quads_for_pattern(*pattern, DefaultGraph()))
+                patterns = PATTERNS[position](term)
+                keys = (_key(quad.subject) for pattern in patterns
+                        for quad in store.quads_for_pattern(*pattern, DefaultGraph()))
             for key in keys:
                 out.setdefault(key, ctx.data)
         else:
@@ -155,11 +162,14 @@ def _subjects(iri: str, wheres: set[Where], store: Store, ctx: Context) -> dict[
             if position == "d":
                 found = (s for s, _, o in shapes if isinstance(o, Literal) and o.datatype == ref)
             else:
-                found = (t[0] for t in shapes.triples({"s": (ref, None, None), "p": (None, ref, None),
-                                                       "o": (None, None, ref)}[position]))
+                found = (t[0] for pattern in PATTERNS[position](ref) for t in shapes.triples(pattern))
             for subject in found:
                 out.setdefault(f"_:{subject}" if isinstance(subject, BNode) else str(subject), shapes)
     return out
+
+
+#: Triple patterns that find the uses of a term, by where :func:`_used_terms` saw it.
+PATTERNS = {"so": lambda t: [(t, None, None), (None, None, t)], "p": lambda t: [(None, t, None)]}
 
 
 def _written_line(iri: str, text: str, start: int, end: int, prefixes: dict[str, str]) -> int:
@@ -177,6 +187,12 @@ def _written(iri: str, prefixes: tuple[tuple[str, str], ...]) -> re.Pattern[str]
     """Any written form of ``iri`` (``<iri>``, ``prefix:local``) as a whole token."""
     forms = iri_forms(iri, dict(prefixes))
     return re.compile(r"(?<![\w:<>\-.\"'])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w:\-]|\.[\w])")
+
+
+def _json_written(iri: str) -> re.Pattern[str]:
+    """``iri`` as a JSON-LD string: in full, compacted (``"org:memberDuring"``) or as a bare term."""
+    local = re.split(r"[#/]", iri)[-1]
+    return re.compile(r'"(?:' + re.escape(iri) + r'|(?:[^"\s]*:)?' + re.escape(local) + r')"')
 
 
 STRING_OR_IRI = re.compile(r'<[^>\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')

@@ -24,8 +24,9 @@ its lists from the vocabularies' own documents, named in each class's docstring 
   VoID (W3C Interest Group Note), RDF Data Cube, CSVW, ODRL 2.2, PROF, SOSA/SSN, WGS84 Geo.
 - DCMI Metadata Terms, DC elements 1.1, DCMI Type, DCAM: DCMI, CC BY 4.0.
 - schema.org (snapshot of 2021-12-01 in rdflib 7): CC BY-SA 3.0.
-- FOAF 0.99: CC BY 1.0. VANN: vocab.org, CC BY. DOAP: Edd Wilson, CC BY. GeoSPARQL: OGC.
-  Brick: Brick consortium, BSD-3-Clause.
+- FOAF 0.99: CC BY 1.0.
+- VANN (vocab.org), DOAP, GeoSPARQL (OGC) and Brick: under the terms of their own documents
+  (named in rdflib's class docstrings); only their term names are used here.
 
 :data:`EXTRA_TERMS` were read from these documents (each line of it names its source):
 
@@ -169,9 +170,10 @@ class Vocabularies:
         return self._by_namespace[match.group()], iri[match.end():]
 
     def short(self, iri: str) -> str:
-        """``prefix:local`` with the vocabulary's usual prefix (for names the sources declare no prefix for)."""
+        """``prefix:local`` with the vocabulary's usual prefix for its main namespace, else ``<iri>``."""
         found = self.vocabulary_of(iri)
-        if found is None or not found[0].prefix or not TERM_LIKE.fullmatch(found[1]):
+        if found is None or not found[0].prefix or not iri.startswith(found[0].namespaces[0]) \
+                or not TERM_LIKE.fullmatch(found[1]):
             return f"<{iri}>"
         return f"{found[0].prefix}:{found[1]}"
 
