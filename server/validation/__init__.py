@@ -44,6 +44,8 @@ class Options:
     fail_on: str = "violation"
     baseline: Path | None = None
     lint: bool = True
+    #: Severity of a term missing from a closed vocabulary (error|violation|warning|info), or "off".
+    unknown_terms: str = "error"
 
 
 def validate(options: Options) -> Report:
@@ -147,7 +149,7 @@ def _check_graph(parsed: list[Parsed], graphs: Graphs, report: Report, options: 
     report.findings.extend(shacl)
     report.findings.extend(lint.drop_duplicates_of(shacl, ill_typed))
     if options.lint:
-        found = lint.undefined_terms(graphs.ontology, store, ctx) + lint.spread_subjects(ctx)
+        found = lint.undefined_terms(graphs.ontology, store, ctx, options.unknown_terms) + lint.spread_subjects(ctx)
         if len(shapes):
             found += lint.missing_languages(ctx)
         report.findings.extend(lint.drop_duplicates_of(shacl, found))

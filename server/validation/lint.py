@@ -1,76 +1,207 @@
-"""Checks beyond SHACL: undefined ontology terms, missing language tags, subjects spread over files."""
+"""Checks beyond SHACL: unknown vocabulary terms, missing language tags, subjects spread over files."""
 
 from __future__ import annotations
 
-import difflib
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Store
-from rdflib import OWL, RDF, RDFS, SH, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from . import vocabularies
 from .findings import Context, node_forms
-from .report import Finding
+from .names import ancestry
+from .positions import iri_forms
+from .report import RANK, SEVERITIES, Finding
 
-VANN_NAMESPACE = URIRef("http://purl.org/vocab/vann/preferredNamespaceUri")
+#: Values of ``Options.unknown_terms``: the severity of a term missing from a closed vocabulary, or off.
+UNKNOWN_TERM_SEVERITIES = ("error", "violation", "warning", "info", "off")
+#: Distinct IRIs of the store: as subject or object (classes included), as predicate, as literal datatype.
+USED_QUERIES = {
+    "so": "SELECT DISTINCT ?t WHERE { { ?t ?p ?o } UNION { ?s ?p ?t } FILTER(isIRI(?t)) }",
+    "p": "SELECT DISTINCT ?t WHERE { ?s ?t ?o }",
+    "d": "SELECT DISTINCT (DATATYPE(?o) AS ?t) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }",
+}
+DATATYPE_USES = "SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) = <{iri}>) }}"
+MAX_ANCESTRIES = 1000  # blank-node subjects walked up to a named ancestor, per unknown term
+MAX_BLOCKS_PER_FILE = 200  # subject blocks searched for the written term, per unknown term and file
+Where = tuple[str, str]  # ("store" | "shapes", "so" | "p" | "d")
 
 
-def undefined_terms(ontology: Graph, store: Store, ctx: Context) -> list[Finding]:
-    """Terms in the ontology's own namespace that are used but never defined (with a suggestion).
+def undefined_terms(ontology: Graph, store: Store, ctx: Context, severity: str = "error") -> list[Finding]:
+    """IRIs in a known vocabulary's namespace that are not among its terms, with "did you mean".
 
-    Each is reported at its first use: the earliest line, in file order, of a triple using it.
+    Known vocabularies (:mod:`.vocabularies`) are the ontology's own namespaces (their terms are what
+    the ontology describes; the built-in ontology's when the files validated do not declare one) and
+    the vocabularies it reuses (ORG, DCTERMS, SKOS, OWL-Time, PROV, schema.org, ...). Every IRI in
+    the data, the ontology and the shapes counts: subjects, predicates, classes and other objects,
+    literal datatypes. A term missing from a closed vocabulary gets ``severity``; from an open one
+    (schema.org: the shipped list may predate the term) at most ``warning``; ``off`` checks nothing.
+
+    One finding per unknown term and file, at the first line in that file that uses it.
     """
-    namespaces = sorted({str(ns) for ns in ontology.objects(None, VANN_NAMESPACE)})
-    if not namespaces:
+    if severity not in UNKNOWN_TERM_SEVERITIES:
+        raise ValueError(f"unknown_terms must be one of {', '.join(UNKNOWN_TERM_SEVERITIES)}, not {severity!r}")
+    if severity == "off":
         return []
-    defined = {str(s) for s in ontology.subjects() if isinstance(s, URIRef)}
-    defined.update(str(o) for o in ontology.subjects(RDF.type, OWL.Ontology))
+    known = vocabularies.for_ontology(ontology)
     findings = []
-    for iri in sorted(_used_iris(store, namespaces) - defined - set(namespaces)):
-        namespace = next(ns for ns in namespaces if iri.startswith(ns))
-        candidates = sorted(d[len(namespace):] for d in defined if d.startswith(namespace))
-        guess = difflib.get_close_matches(iri[len(namespace):], candidates, n=1, cutoff=0.6)
-        name = ctx.namer.iri(iri)
-        message = f"{name} is not defined in the ontology"
-        if guess:
-            message += f"; did you mean {ctx.namer.iri(namespace + guess[0])}?"
-        file, line, subject = _first_use(store, iri, ctx)
-        focus = ctx.namer.term(URIRef(subject) if not subject.startswith("_:") else BNode(subject[2:]), ctx.data)
-        findings.append(Finding("warning", "undefined-term", message, file=file, line=line,
-                                focus=focus, value=name))
+    for iri, wheres in sorted(_used_terms(store, ctx.shapes, known).items()):
+        unknown = known.check(iri)
+        if unknown is None:
+            continue
+        vocabulary, name = unknown.vocabulary, _name(iri, known, ctx)
+        if vocabulary.own:
+            rule, message = "undefined-term", f"{name} is not defined in the ontology"
+        elif vocabulary.closed:
+            rule, message = "unknown-term", f"{name} is not a term of {vocabulary.title}"
+        else:
+            rule, message = "unknown-term", f"{name} is not in the shipped term list of {vocabulary.title}"
+        if unknown.suggestions:
+            message += f"; did you mean {' or '.join(_name(s, known, ctx) for s in unknown.suggestions)}?"
+        level = severity if vocabulary.closed else SEVERITIES[max(RANK[severity], RANK["warning"])]
+        for file, line, focus in _places(iri, wheres, store, ctx):
+            findings.append(Finding(level, rule, message, file=file, line=line, focus=focus, value=name))
     return findings
 
 
-def _used_iris(store: Store, namespaces: list[str]) -> set[str]:
-    """IRIs in any position of any triple that start with one of ``namespaces``."""
-    test = " || ".join(f"STRSTARTS(STR(?t), {_string(ns)})" for ns in namespaces)
-    query = ("SELECT DISTINCT ?t WHERE { { ?t ?p ?o } UNION { ?s ?t ?o } UNION { ?s ?p ?t } "
-             f"FILTER(isIRI(?t) && ({test})) }}")
-    return {row[0].value for row in store.query(query)}
+def _name(iri: str, known: vocabularies.Vocabularies, ctx: Context) -> str:
+    """The prefixed name the sources use, else the vocabulary's usual one (``rdfs:label``)."""
+    name = ctx.namer.iri(iri)
+    return known.short(iri) if name.startswith("<") else name
 
 
-def _string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _used_terms(store: Store, shapes: Graph, known: vocabularies.Vocabularies) -> dict[str, set[Where]]:
+    """IRIs in a known vocabulary's namespace, and where they occur: a few DISTINCT queries, not a Python pass."""
+    used: dict[str, set[Where]] = {}
+    for position, query in USED_QUERIES.items():
+        for row in store.query(query):
+            term = row[0]
+            if term is not None and known.vocabulary_of(term.value) is not None:
+                used.setdefault(term.value, set()).add(("store", position))
+    for s, p, o in shapes:
+        for term, position in ((s, "so"), (p, "p"), (o, "so"),
+                               (o.datatype if isinstance(o, Literal) else None, "d")):
+            if isinstance(term, URIRef) and known.vocabulary_of(str(term)) is not None:
+                used.setdefault(str(term), set()).add(("shapes", position))
+    return used
 
 
-def _first_use(store: Store, iri: str, ctx: Context) -> tuple[str, int, str]:
-    """File, line and subject key of the earliest written triple that uses ``iri``."""
-    term = NamedNode(iri)
+def _places(iri: str, wheres: set[Where], store: Store, ctx: Context) -> list[tuple[str, int, str]]:
+    """``(file, line, focus)`` of the first use of ``iri`` in each file that uses it (file order)."""
+    subjects = _subjects(iri, wheres, store, ctx)
     order = {index.display: number for number, index in enumerate(ctx.positions.indexes)}
-    best: tuple[int, int, str, str] | None = None
-    for position, pattern in (("s", (term, None, None)), ("p", (None, term, None)), ("o", (None, None, term))):
-        for quad in store.quads_for_pattern(*pattern, DefaultGraph()):
-            subject = _key(quad.subject)
-            if position == "s":
-                file, line = ctx.positions.locate(subject)
+    candidates = []
+    walked = 0
+    for key, graph in subjects.items():
+        anchor = key
+        if key.startswith("_:") and not ctx.positions.blocks(key):
+            if walked >= MAX_ANCESTRIES:
+                continue
+            walked += 1
+            chain = ancestry(graph, BNode(key[2:]))
+            if chain is None:
+                continue
+            anchor = str(chain[0])
+        for index, block in ctx.positions.blocks(anchor):
+            candidates.append((order[index.display], block.first, index, block, key, graph))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    found: dict[str, tuple[int, str]] = {}
+    tried: dict[str, int] = {}
+    for _, _, index, block, key, graph in candidates:
+        file = index.display
+        if file in found or tried.get(file, 0) >= MAX_BLOCKS_PER_FILE:
+            continue
+        tried[file] = tried.get(file, 0) + 1
+        line = _written_line(iri, index.parsed.text, block.start, block.end, index.parsed.prefixes)
+        if line:
+            found[file] = (block.first + line - 1, _focus(key, graph, ctx))
+    if not found and candidates:  # not found as written (a relative IRI, say): the first subject's block
+        _, first, index, _, key, graph = candidates[0]
+        found[index.display] = (first, _focus(key, graph, ctx))
+    if not found:  # no subject block (JSON-LD, or unlocatable subjects): where the term is written
+        focus = next((_focus(key, graph, ctx) for key, graph in subjects.items()), "")
+        for index in ctx.positions.indexes:
+            text = index.parsed.text
+            if index.parsed.source.path.suffix.lower() == ".jsonld":
+                match = _json_written(iri).search(text)
+                line = text.count("\n", 0, match.start()) + 1 if match else 0
             else:
-                forms = node_forms(URIRef(iri)) if position == "o" else []
-                file, line = ctx.positions.locate(subject, quad.predicate.value, forms)
-            place = (order.get(file, len(order)), line, subject, file)
-            if best is None or place < best:
-                best = place
-    return ("", 0, "") if best is None else (best[3], best[1], best[2])
+                line = _written_line(iri, text, 0, len(text), index.parsed.prefixes)
+            if line:
+                found[index.display] = (line, focus)
+    if not found:
+        return [("", 0, "")]
+    return [(file, line, focus) for file, (line, focus) in sorted(found.items(), key=lambda p: order[p[0]])]
+
+
+def _focus(key: str, graph: Graph, ctx: Context) -> str:
+    return ctx.namer.term(BNode(key[2:]) if key.startswith("_:") else URIRef(key), graph)
+
+
+def _subjects(iri: str, wheres: set[Where], store: Store, ctx: Context) -> dict[str, Graph]:
+    """Keys (IRI or ``_:id``) of the subjects of the triples using ``iri``, with the graph they are in."""
+    term, ref = NamedNode(iri), URIRef(iri)
+    out: dict[str, Graph] = {}
+    for source, position in sorted(wheres):
+        if source == "store":
+            if position == "d":
+                rows = store.query(DATATYPE_USES.format(iri=iri))
+                keys = (_key(row[0]) for row in rows)
+            else:
+                patterns = PATTERNS[position](term)
+                keys = (_key(quad.subject) for pattern in patterns
+                        for quad in store.quads_for_pattern(*pattern, DefaultGraph()))
+            for key in keys:
+                out.setdefault(key, ctx.data)
+        else:
+            shapes = ctx.shapes
+            if position == "d":
+                found = (s for s, _, o in shapes if isinstance(o, Literal) and o.datatype == ref)
+            else:
+                found = (t[0] for pattern in PATTERNS[position](ref) for t in shapes.triples(pattern))
+            for subject in found:
+                out.setdefault(f"_:{subject}" if isinstance(subject, BNode) else str(subject), shapes)
+    return out
+
+
+#: Triple patterns that find the uses of a term, by where :func:`_used_terms` saw it.
+PATTERNS = {"so": lambda t: [(t, None, None), (None, None, t)], "p": lambda t: [(None, t, None)]}
+
+
+def _written_line(iri: str, text: str, start: int, end: int, prefixes: dict[str, str]) -> int:
+    """1-based line, counted from ``start``, where ``iri`` is first written in ``text[start:end]``
+    outside comments and strings (0 when it is not)."""
+    for match in _written(iri, tuple(sorted(prefixes.items()))).finditer(text, start, end):
+        line_start = text.rfind("\n", start, match.start()) + 1
+        if not _in_comment_or_string(text[max(line_start, start):match.start()]):
+            return text.count("\n", start, match.start()) + 1
+    return 0
+
+
+@lru_cache(maxsize=1024)
+def _written(iri: str, prefixes: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """Any written form of ``iri`` (``<iri>``, ``prefix:local``) as a whole token."""
+    forms = iri_forms(iri, dict(prefixes))
+    return re.compile(r"(?<![\w:<>\-.\"'])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w:\-]|\.[\w])")
+
+
+def _json_written(iri: str) -> re.Pattern[str]:
+    """``iri`` as a JSON-LD string: in full, compacted (``"org:memberDuring"``) or as a bare term."""
+    local = re.split(r"[#/]", iri)[-1]
+    return re.compile(r'"(?:' + re.escape(iri) + r'|(?:[^"\s]*:)?' + re.escape(local) + r')"')
+
+
+STRING_OR_IRI = re.compile(r'<[^>\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+
+
+def _in_comment_or_string(before: str) -> bool:
+    """Whether a token preceded by ``before`` on its line is in a ``#`` comment or an open string."""
+    rest = STRING_OR_IRI.sub(" ", before)
+    return "#" in rest or '"' in rest or "'" in rest
 
 
 def missing_languages(ctx: Context) -> list[Finding]:
