@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 
 from . import __version__
 from .config import Settings
-from .errors import HcnError
+from .errors import ConfigError, HcnError
+from .project import find_root
 from .store import Store, open_store
 
 EPILOG = """exit codes:
@@ -34,9 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--root", type=Path, help="folder holding ontology/ data/ shapes/ (default: repo root)")
-    parser.add_argument("--base-iri", help="base IRI of the graph (default: https://w3id.org/healthy-cities/)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_common_options(parser, argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     parser_class=_subcommand_parser)
 
     serve = commands.add_parser("serve", help="run the web server (development server unless --production)")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
@@ -68,6 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_common_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    """``--root`` and ``--base-iri``, accepted before or after the subcommand."""
+    parser.add_argument("--root", type=Path, default=default,
+                        help="folder holding ontology/ data/ shapes/ or hcn.toml (default: found from the "
+                        "working directory upward, like git; HCN_ROOT)")
+    parser.add_argument("--base-iri", default=default,
+                        help="base IRI of the graph (default: https://w3id.org/healthy-cities/)")
+
+
+def _subcommand_parser(**kwargs: Any) -> argparse.ArgumentParser:
+    """Every subcommand takes the common options too; a value given after it wins."""
+    parser = argparse.ArgumentParser(**kwargs)
+    add_common_options(parser, argparse.SUPPRESS)
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hcn`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
@@ -79,12 +97,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """Settings given on the command line (unset options keep env/defaults)."""
+    """Settings given on the command line (unset options keep env/defaults); the root found if not given."""
     names = ("root", "base_iri", "host", "port", "store_path")
     values = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    if "root" not in values and not os.environ.get("HCN_ROOT"):
+        values["root"] = discovered_root()
     if args.command == "serve" and args.endpoint:
         values["sparql_endpoint"] = args.endpoint
     return values
+
+
+def discovered_root() -> Path:
+    """The root found from the working directory upward; ``ConfigError`` naming where it looked."""
+    root = find_root(Path.cwd())
+    if root is None:
+        raise ConfigError(f"no ontology/, data/ or shapes/ folder (nor hcn.toml) in {Path.cwd()} or a parent "
+                          "folder of its repository; run inside the data repository or give --root")
+    return root
 
 
 def load_store(args: argparse.Namespace) -> Store:
@@ -145,12 +174,17 @@ VALIDATE_EPILOG = """exit codes:
   2  usage, input or syntax error (bad arguments, missing/binary/non-UTF-8 file, unparsable RDF)
   3  internal error or unsupported SHACL feature
 
-With no PATH, validates ontology/, data/ and shapes/ under --root (default: this repository)."""
+With no PATH, validates the graph of the root: the nearest folder at or above the working directory
+that holds ontology/, data/ or shapes/ (or an hcn.toml naming its folders), like git finds a
+repository. With PATHs inside a root, the rest of the root's data is read as context (not reported).
+Shapes and ontology: --shapes/--ontology, else the root's, else the Healthy Cities contract shipped
+with hcn (force it with --shapes builtin / --ontology builtin)."""
 
 
 def add_validate_parser(commands: Any) -> None:
     """The ``validate`` sub-command and its options."""
     from .validation.formats import NAMES
+    from .validation.lint import UNKNOWN_TERM_SEVERITIES
 
     validate = commands.add_parser(
         "validate", help="check RDF syntax, SHACL conformance and ontology terms",
@@ -159,9 +193,9 @@ def add_validate_parser(commands: Any) -> None:
         epilog=VALIDATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     validate.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or globs (default: the repo graph)")
     validate.add_argument("--shapes", action="append", default=[], metavar="PATH",
-                          help="SHACL shapes (repeatable; default: ROOT/shapes)")
+                          help="SHACL shapes (repeatable; default: ROOT/shapes, else 'builtin')")
     validate.add_argument("--ontology", action="append", default=[], metavar="PATH",
-                          help="ontology mixed into the data graph (repeatable; default: ROOT/ontology)")
+                          help="ontology mixed into the data graph (repeatable; default: ROOT/ontology, else 'builtin')")
     validate.add_argument("--format", choices=NAMES, default="text", help="report on stdout (default: text)")
     validate.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
                           help="also write a report to PATH (repeatable), e.g. sarif=hcn.sarif")
@@ -170,6 +204,10 @@ def add_validate_parser(commands: Any) -> None:
     validate.add_argument("--baseline", type=Path, metavar="FILE",
                           help="a previous --format json report: its findings are hidden and do not fail")
     validate.add_argument("--no-lint", action="store_true", help="SHACL and syntax only, no lint checks")
+    validate.add_argument("--unknown-terms", choices=UNKNOWN_TERM_SEVERITIES, default="error",
+                          help="severity of a term missing from a closed vocabulary (hc:, ORG, DCTERMS, SKOS, "
+                          "OWL-Time, PROV, ...; default: error); schema.org and other open vocabularies are at "
+                          "most a warning")
     validate.add_argument("--no-timing", action="store_true", help="leave the elapsed time out of the summary")
     validate.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     validate.set_defaults(run=cmd_validate)
@@ -188,8 +226,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         outputs.append((name, Path(target)))
-    options = Options(paths=args.paths, root=Settings.load(settings_overrides(args)).root, shapes=args.shapes,
-                      ontology=args.ontology, fail_on=args.fail_on, baseline=args.baseline, lint=not args.no_lint)
+    root = _validation_root(args)
+    options = Options(paths=args.paths, root=root, shapes=args.shapes,
+                      ontology=args.ontology, fail_on=args.fail_on, baseline=args.baseline, lint=not args.no_lint, unknown_terms=args.unknown_terms)
     try:
         report = validate(options)
         for name, target in outputs:
@@ -198,7 +237,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if args.format not in ("text", "github"):
             print(report.summary(timing=not args.no_timing), file=sys.stderr)
         return report.exit_code
-    except (BaselineError, OSError) as exc:
+    except (BaselineError, HcnError, OSError) as exc:
         print(f"hcn validate: error: {exc}", file=sys.stderr)
         return 2
     except UnsupportedFeature as exc:
@@ -209,6 +248,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
             raise
         print(f"hcn validate: internal error: {exc.__class__.__name__}: {exc} (rerun with --debug)", file=sys.stderr)
         return 3
+
+
+def _validation_root(args: argparse.Namespace) -> Path | None:
+    """--root, else HCN_ROOT, else the root found from the working directory (None: there is none)."""
+    if getattr(args, "root", None) is not None:
+        return Path(args.root).resolve()
+    if os.environ.get("HCN_ROOT"):
+        return Path(os.environ["HCN_ROOT"]).resolve()
+    return find_root(Path.cwd())
 
 
 def cmd_query(args: argparse.Namespace) -> int:

@@ -21,24 +21,24 @@ from .formats.turtle import report_graph
 from .loading import Graphs, Loader
 from .names import Namer
 from .positions import Positions, index_file
+from .partial import split_unresolved, unresolved_findings
+from .selection import select
 from .report import BaselineError, Finding, Report, apply_baseline, load_baseline
 from .shacl import ShapesError, UnsupportedFeature
 from .shacl import validate as run_shacl
-from .sources import Source, expand, read
+from .sources import Source, read
 from .storeview import view
 from .syntax import Parsed, parse_text, quiet_rdflib
 
 __all__ = ["BaselineError", "Finding", "Options", "Report", "UnsupportedFeature", "validate"]
-
-FOLDERS = ("ontology", "data", "shapes")
-
 
 @dataclass(frozen=True)
 class Options:
     """What to validate; the defaults validate ``root``'s ontology/, data/ and shapes/ folders."""
 
     paths: Sequence[str] = ()
-    root: Path = Path(".")
+    #: The steward's repository (see ``server.project``); None = the paths lie outside any root.
+    root: Path | None = Path(".")
     shapes: Sequence[str] = ()
     ontology: Sequence[str] = ()
     fail_on: str = "violation"
@@ -56,13 +56,13 @@ def validate(options: Options) -> Report:
     """
     started = time.perf_counter()
     report = Report(fail_on=options.fail_on)
-    sources, problems = _sources(options)
-    report.findings.extend(problems)
+    selection = select(list(options.paths), options.root, list(options.shapes), list(options.ontology))
+    report.setup = selection.setup
+    report.findings.extend(selection.problems)
     with quiet_rdflib():
-        parsed, graphs = _parse_all(sources, report)
-        _check_graph(parsed, graphs, report, options)
-    if options.paths:
-        _hide_context(report, sources)
+        parsed, graphs = _parse_all(selection.sources, report)
+        _check_graph(parsed, graphs, report, options, partial=selection.partial)
+    _hide_context(report, selection.context)
     report.sort()
     if options.baseline is not None:
         apply_baseline(report, load_baseline(options.baseline))
@@ -70,42 +70,11 @@ def validate(options: Options) -> Report:
     return report
 
 
-def _sources(options: Options) -> tuple[list[Source], list[Finding]]:
-    root = options.root
-    if options.paths:
-        data, problems = expand(list(options.paths), "data")
-        specs = {"ontology": list(options.ontology) or _existing(root / "ontology"),
-                 "shapes": list(options.shapes) or _existing(root / "shapes")}
-    else:
-        specs = {"ontology": list(options.ontology) or [str(root / "ontology")],
-                 "data": [str(root / "data")],
-                 "shapes": list(options.shapes) or [str(root / "shapes")]}
-        data, problems = [], []
-        if not any(Path(p).exists() for p in (root / f for f in FOLDERS)):
-            return [], [Finding("error", "input", "no ontology/, data/ or shapes/ folder here; "
-                                "give paths to validate", file=str(root))]
-    sources = list(data)
-    seen = {s.path.absolute() for s in sources}
-    for role in ("ontology", "data", "shapes"):
-        if role not in specs:
-            continue
-        found, more = expand(specs[role], role)
-        problems.extend(more)
-        sources.extend(s for s in found if role == "shapes" or s.path.absolute() not in seen)
-        seen.update(s.path.absolute() for s in found if role != "shapes")
-    return sources, problems
-
-
-def _hide_context(report: Report, sources: list[Source]) -> None:
-    """With explicit paths the ontology is context: its findings are counted, not shown."""
-    context = {s.display for s in sources if s.role == "ontology"}
+def _hide_context(report: Report, context: set[str]) -> None:
+    """Findings in context files (the rest of the root, the ontology, the built-in contract) are counted, not shown."""
     kept = [f for f in report.findings if f.severity == "error" or f.file not in context]
     report.context_hidden = len(report.findings) - len(kept)
     report.findings = kept
-
-
-def _existing(folder: Path) -> list[str]:
-    return [str(folder)] if folder.is_dir() else []
 
 
 def _parse_all(sources: list[Source], report: Report) -> tuple[list[Parsed], Graphs]:
@@ -123,7 +92,7 @@ def _parse_all(sources: list[Source], report: Report) -> tuple[list[Parsed], Gra
     return parsed, loader.finish()
 
 
-def _check_graph(parsed: list[Parsed], graphs: Graphs, report: Report, options: Options) -> None:
+def _check_graph(parsed: list[Parsed], graphs: Graphs, report: Report, options: Options, *, partial: bool) -> None:
     store, shapes, converter = graphs.store, graphs.shapes, graphs.converter
     prefixes: dict[str, str] = {}
     for source in parsed:
@@ -141,6 +110,9 @@ def _check_graph(parsed: list[Parsed], graphs: Graphs, report: Report, options: 
                                            file=_shapes_display(parsed)))
         else:
             report.shacl_ran = True
+            if partial:
+                results, unresolved = split_unresolved(results, store)
+                report.findings.extend(unresolved_findings(unresolved, ctx))
             report.shacl_results = len(results)
             shacl = [to_finding(r, ctx) for r in results]
             report.shacl_graph = report_graph(results, shapes)

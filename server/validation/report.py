@@ -78,6 +78,8 @@ class Report:
     shacl_results: int = 0
     baselined: int = 0
     context_hidden: int = 0
+    #: Where the root, the shapes and the ontology came from (``server.validation.selection``).
+    setup: str = ""
     fail_on: str = "violation"
     elapsed_s: float | None = None
     shacl_graph: Graph | None = None
@@ -104,11 +106,12 @@ class Report:
         """One line: files, triples, counts per severity, baselined findings, elapsed time."""
         counts = self.counts()
         words = ", ".join(f"{n} {s}{'' if n == 1 or s == 'info' else 's'}" for s, n in counts.items())
-        text = f"hcn validate: {len(self.files)} files, {self.triples} triples: {words}"
+        setup = f" ({self.setup})" if self.setup else ""
+        text = f"hcn validate: {len(self.files)} files, {self.triples} triples{setup}: {words}"
         if self.baselined:
             text += f" ({self.baselined} known in the baseline, hidden)"
         if self.context_hidden:
-            text += f" ({self.context_hidden} in --ontology files, not shown)"
+            text += f" ({self.context_hidden} in context files, not shown)"
         if not self.shacl_ran:
             text += "; SHACL not run (fix the errors first)"
         if timing and self.elapsed_s is not None:

@@ -1,0 +1,96 @@
+"""Which files a run reads, in which role, and which of them are only context.
+
+With no paths, the root's graph is validated: its data, ontology and shapes folders (or those its
+``hcn.toml`` names). With paths, those files are validated and, inside a root, the rest of the
+root's data is read as context: its findings are not reported, but ``sh:class`` and friends see
+the resources it describes. The ontology and the shapes come from ``--ontology``/``--shapes``, else
+the root, else the Healthy Cities contract shipped with hcn (``builtin``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import contract
+from ..project import BUILTIN, load_project
+from .report import Finding
+from .sources import Source, display_path, expand
+
+ROLES = ("ontology", "data", "shapes")
+BUILTIN_FOLDERS = {"ontology": contract.ONTOLOGY, "shapes": contract.SHAPES}
+
+
+@dataclass
+class Selection:
+    """The sources of one run and what the summary says about them."""
+
+    sources: list[Source] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    #: Files read for context only: their findings are counted, not shown.
+    context: set[str] = field(default_factory=set)
+    #: Paths were given outside any root: links to resources no file describes are not violations.
+    partial: bool = False
+    #: Where the root, the shapes and the ontology came from, for the summary line.
+    setup: str = ""
+
+
+def select(paths: list[str], root: Path | None, shapes: list[str], ontology: list[str]) -> Selection:
+    """The files for a run over ``paths`` (or the root's graph when empty)."""
+    selection = Selection(partial=bool(paths) and root is None)
+    project = load_project(root) if root is not None else None
+    if not paths and (project is None or not project.defines_graph()):
+        where = display_path(root) if root is not None else display_path(Path.cwd())
+        selection.problems.append(Finding(
+            "error", "input", "no ontology/, data/ or shapes/ folder here (nor an hcn.toml naming them), nor in a "
+            "parent folder of this repository; run inside the data repository, give --root, or give files "
+            "to validate", file=where or "."))
+        return selection
+    explicit = {"ontology": ontology, "shapes": shapes}
+    specs: dict[str, list[str]] = {}
+    for role in ("ontology", "shapes"):
+        specs[role] = list(explicit[role]) or (project.specs(role) if project else []) or [BUILTIN]
+    data_specs = project.specs("data") if project else []
+    if paths:
+        given, problems = expand(list(paths), "data")
+        selection.problems.extend(problems)
+        given_files = {s.path.absolute() for s in given}
+        rest, _ = expand(data_specs, "data") if data_specs else ([], [])
+        context = [s for s in rest if s.path.absolute() not in given_files]
+        selection.context.update(s.display for s in context)
+        selection.sources.extend(given)
+        selection.sources.extend(context)
+    elif data_specs:
+        found, problems = expand(data_specs, "data")
+        selection.problems.extend(problems)
+        selection.sources.extend(found)
+    seen = {s.path.absolute() for s in selection.sources}
+    for role in ("ontology", "shapes"):
+        found, problems = expand([_builtin(spec, role) for spec in specs[role]], role)
+        selection.problems.extend(problems)
+        if BUILTIN in specs[role] or paths:
+            selection.context.update(s.display for s in found if role == "ontology" or BUILTIN in specs[role])
+        selection.sources.extend(s for s in found if role == "shapes" or s.path.absolute() not in seen)
+        seen.update(s.path.absolute() for s in found if role != "shapes")
+    selection.setup = _describe(root, specs)
+    return selection
+
+
+def _builtin(spec: str, role: str) -> str:
+    return str(BUILTIN_FOLDERS[role]) if spec == BUILTIN else spec
+
+
+def _folder(path: Path) -> str:
+    shown = display_path(path) or "."
+    return shown + "/" if path.is_dir() else shown
+
+
+def _describe(root: Path | None, specs: dict[str, list[str]]) -> str:
+    """``root R; shapes S; ontology O`` with ``built-in`` for the shipped contract."""
+    def named(role: str) -> str:
+        if specs[role] == [BUILTIN]:
+            return "built-in Healthy Cities " + role
+        return ", ".join("built-in" if s == BUILTIN else _folder(Path(s)) for s in specs[role])
+
+    where = display_path(root) if root is not None else "none (files given outside a repository)"
+    return f"root {where or '.'}; shapes {named('shapes')}; ontology {named('ontology')}"
