@@ -234,7 +234,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for name, target in outputs:
             target.write_text(render(report, name, timing=not args.no_timing), encoding="utf-8")
         sys.stdout.write(render(report, args.format, timing=not args.no_timing))
-        if args.format not in ("text", "github"):
+        if args.format != "text":
             print(report.summary(timing=not args.no_timing), file=sys.stderr)
         return report.exit_code
     except (BaselineError, HcnError, OSError) as exc:

@@ -4,7 +4,8 @@ With no paths, the root's graph is validated: its data, ontology and shapes fold
 ``hcn.toml`` names). With paths, those files are validated and, inside a root, the rest of the
 root's data is read as context: its findings are not reported, but ``sh:class`` and friends see
 the resources it describes. The ontology and the shapes come from ``--ontology``/``--shapes``, else
-the root, else the Healthy Cities contract shipped with hcn (``builtin``).
+the root, else the Healthy Cities contract shipped with hcn (``builtin``); the built-in ontology
+comes with the built-in shapes, never beside a steward's own shapes.
 """
 
 from __future__ import annotations
@@ -48,8 +49,11 @@ def select(paths: list[str], root: Path | None, shapes: list[str], ontology: lis
         return selection
     explicit = {"ontology": ontology, "shapes": shapes}
     specs: dict[str, list[str]] = {}
-    for role in ("ontology", "shapes"):
-        specs[role] = list(explicit[role]) or (project.specs(role) if project else []) or [BUILTIN]
+    for role in ("shapes", "ontology"):
+        specs[role] = list(explicit[role]) or (project.specs(role) if project else [])
+    specs["shapes"] = specs["shapes"] or [BUILTIN]
+    if not specs["ontology"] and specs["shapes"] == [BUILTIN]:
+        specs["ontology"] = [BUILTIN]  # the contract comes whole: the built-in shapes expect their ontology
     data_specs = project.specs("data") if project else []
     if paths:
         given, problems = expand(list(paths), "data")
@@ -90,6 +94,8 @@ def _describe(root: Path | None, specs: dict[str, list[str]]) -> str:
     def named(role: str) -> str:
         if specs[role] == [BUILTIN]:
             return "built-in Healthy Cities " + role
+        if not specs[role]:
+            return "none"
         return ", ".join("built-in" if s == BUILTIN else _folder(Path(s)) for s in specs[role])
 
     where = display_path(root) if root is not None else "none (files given outside a repository)"

@@ -23,4 +23,4 @@ NAMES = tuple(RENDERERS)
 def render(report: Report, name: str, timing: bool = True) -> str:
     """The report in format ``name``, ending with a newline."""
     output = RENDERERS[name](report, timing)
-    return output if output.endswith("\n") else output + "\n"
+    return output if output.endswith("\n") or not output else output + "\n"

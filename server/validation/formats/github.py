@@ -31,5 +31,5 @@ def annotation(finding: Finding) -> str:
 
 
 def render(report: Report, timing: bool = True) -> str:
-    """One annotation per finding, then the summary as a plain log line."""
-    return "\n".join([*(annotation(f) for f in report.findings), report.summary(timing)]) + "\n"
+    """One annotation per finding (the summary goes to stderr, as for every machine format)."""
+    return "".join(annotation(f) + "\n" for f in report.findings)
