@@ -17,7 +17,7 @@ from functools import partial
 
 import pyshacl
 from pyoxigraph import Store
-from pyshacl.errors import ReportableRuntimeError
+from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
@@ -95,8 +95,13 @@ def run_pyshacl(data: Graph, shapes: Graph) -> list[Result]:
                                        inplace=True, allow_warnings=True, allow_infos=True)
     except NotImplementedError as exc:
         raise UnsupportedFeature(str(exc) or "a SHACL feature pySHACL does not implement") from exc
+    except ValidationFailure as exc:
+        raise UnsupportedFeature(f"validation failed: {exc}") from exc
     except ReportableRuntimeError as exc:
         raise ShapesError(getattr(exc, "message", None) or str(exc)) from exc
+    if isinstance(graph, ValidationFailure) or not isinstance(graph, Graph):
+        # pySHACL hands a failure back instead of a report (SPARQL it cannot pre-bind, for one)
+        raise UnsupportedFeature(f"validation failed: {graph}")
     return list(read_results(graph))
 
 
