@@ -79,3 +79,112 @@ def test_warnings_and_infos_make_the_report_not_conform(capsys: pytest.CaptureFi
     code = main(["validate", "--no-timing", "--format", "turtle", str(path), "--shapes", str(path)])
     report = Graph().parse(data=capsys.readouterr().out, format="turtle")
     assert code == 0 and conforms(report) is False
+
+
+# --- 1: literals are checked (and reported) as the files write them -------------------------------
+
+def test_literals_are_checked_as_written() -> None:
+    path = FIXTURES / "literals.ttl"
+    found = results(ours(path))
+    assert found == results(theirs(path))
+    components = sorted(str(r[4]).rsplit("#", 1)[-1] for r in found)
+    assert components == ["EqualsConstraintComponent", "EqualsConstraintComponent", "LanguageInConstraintComponent",
+                          "MaxInclusiveConstraintComponent", "PatternConstraintComponent"]
+
+
+def test_messages_show_literals_as_written() -> None:
+    path = FIXTURES / "literals.ttl"
+    report = validate(Options(paths=[str(path)], shapes=[str(path)], root=FIXTURES, lint=False))
+    values = {f.rule: f.value for f in report.findings}
+    assert values["sh:MaxInclusiveConstraintComponent"] == '"1.50"^^xsd:decimal'
+    assert values["sh:LanguageInConstraintComponent"] == '"Helsinki"@EN-gb'
+
+
+def test_the_store_keeps_literals_it_would_rewrite() -> None:
+    from pyoxigraph import DefaultGraph
+
+    from server.validation.loading import Loader
+    from server.validation.sources import expand
+    from server.validation.syntax import parse_text
+
+    loader = Loader()
+    source = expand([str(FIXTURES / "literals.ttl")], "data")[0][0]
+    parse_text(source, 0, source.path.read_text(encoding="utf-8"), loader.receiver("data"))
+    graphs = loader.finish()
+    converter = graphs.converter
+    assert converter.wrapped == 10  # int, 1.50 (twice), 2.00, 1.00, +00:00, P1Y12M, short, "1" boolean, @EN-gb
+    terms = {str(converter.term(q.object)) for q in graphs.store.quads_for_pattern(None, None, None, DefaultGraph())}
+    assert {"5", "1.50", "2020-01-01T00:00:00+00:00", "Helsinki"} <= terms
+    # lookups by the rdflib term find every written form that rdflib reads as that term
+    from rdflib import XSD, Literal
+    assert len(converter.store_terms(Literal("true", datatype=XSD.boolean))) == 2
+
+
+# --- 2: $this is pre-bound, not joined, unless that is provably the same ---------------------------
+
+def test_this_is_pre_bound_in_nested_groups_unions_optionals_and_sub_selects() -> None:
+    path = FIXTURES / "prebinding.ttl"
+    found = results(ours(path))
+    assert found == results(theirs(path))
+    shapes = sorted(str(r[5]).rsplit("/", 1)[-1] for r in found)
+    assert shapes == ["FriendShape", "NestedShape", "NestedShape", "OptionalShape", "OptionalShape", "SubSelectShape",
+                      "TopLevelShape", "UnionShape"]
+
+
+def test_only_provably_set_based_queries_are_lifted() -> None:
+    from server.validation.shacl import lift_sparql
+
+    shapes = Graph().parse(FIXTURES / "prebinding.ttl", format="turtle")
+    _, lifted = lift_sparql(shapes)
+    assert sorted(str(c.shape).rsplit("/", 1)[-1] for c in lifted) == ["FriendShape", "SubSelectShape", "TopLevelShape"]
+
+
+@pytest.mark.parametrize("where", [
+    "{ FILTER (bound($this)) }",
+    "{ ?x ?p ?o } UNION { FILTER ($this = ?x) }",
+    "OPTIONAL { BIND ($this AS ?me) }",
+    "{ SELECT ?x WHERE { $this ?p ?x } }",
+    "$this ?p ?o } LIMIT 1 #",
+    "{ SELECT $this (COUNT(?o) AS ?n) WHERE { $this ?p ?o } GROUP BY $this }",
+    "{ BIND ($this AS ?x) }",
+    "$this ?p ?o MINUS { ?o ?q $this }",
+])
+def test_queries_that_could_see_this_unbound_are_not_set_based(where: str) -> None:
+    from server.validation.shacl import FOCUS_MARK, set_based
+
+    assert set_based(f"SELECT $this WHERE {{ {FOCUS_MARK} {where} }}") is None
+
+
+@pytest.mark.parametrize("where", [
+    "$this ?p ?o . FILTER (?o != $this)",
+    "$this ?p ?o . FILTER NOT EXISTS { { ?o ?q ?v FILTER (?v = $this) } }",
+    "$this ?p ?o OPTIONAL { ?o ?q ?v FILTER (?v != $this) } BIND (STR($this) AS ?s)",
+    "?x ?p ?o OPTIONAL { ?o ?q ?v FILTER (?v = $this) }",
+    "{ ?x ?p $this } UNION { $this ?p ?x FILTER (isIRI($this)) }",
+    "{ SELECT $this ?o WHERE { $this ?p ?o FILTER (?o != $this) } }",
+])
+def test_queries_that_always_see_this_bound_are_set_based(where: str) -> None:
+    from server.validation.shacl import FOCUS_MARK, set_based
+
+    assert set_based(f"SELECT $this WHERE {{ {FOCUS_MARK} {where} }}") is not None
+
+
+def test_wrapped_literals_keep_queries_that_could_read_them_with_pyshacl(tmp_path: Path) -> None:
+    data = tmp_path / "data.ttl"
+    data.write_text("@prefix ex: <https://example.org/fixture/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+                    "ex:a ex:size 1.50 ; ex:name \"a\" .\n", encoding="utf-8")
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("@prefix ex: <https://example.org/fixture/> .\n@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+                      "ex:S a sh:NodeShape ; sh:targetNode ex:a ;\n"
+                      "  sh:sparql [ sh:select \"SELECT $this ?value WHERE { $this ex:size ?value FILTER (STR(?value) = '1.50') }\" ] .\n",
+                      encoding="utf-8")
+    found = results(ours(data, shapes))
+    assert found == results(theirs(data, shapes)) and len(found) == 1
+
+
+# --- 3: prefixes as pySHACL resolves them -----------------------------------------------------------
+
+def test_prefixes_from_the_data_graph_and_through_owl_imports() -> None:
+    path = FIXTURES / "prefixes.ttl"
+    found = results(ours(path))
+    assert found == results(theirs(path)) and len(found) == 2
