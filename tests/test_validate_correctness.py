@@ -188,3 +188,23 @@ def test_prefixes_from_the_data_graph_and_through_owl_imports() -> None:
     path = FIXTURES / "prefixes.ttl"
     found = results(ours(path))
     assert found == results(theirs(path)) and len(found) == 2
+
+
+@pytest.mark.parametrize("text", ["0", "-0", "1", "01", "+1", "-12", "1.0", "1.5", "1.50", "0.5", ".5", "5.",
+                                  "-0.25", "123456789012345678", "1234567890123456789012", "0.12345678901234567",
+                                  "0.123456789012345678901", "true", "false", "1", "abc", " 1"])
+@pytest.mark.parametrize("datatype", ["integer", "decimal", "boolean", "int", "unsignedByte"])
+def test_literals_kept_unwrapped_are_those_the_store_keeps(text: str, datatype: str) -> None:
+    """The shortcuts of Converter.changes never leave a literal unwrapped that the store would rewrite."""
+    from pyoxigraph import Literal as OxLiteral
+    from pyoxigraph import NamedNode, Quad, Store
+
+    from server.validation.syntax import XSD, Converter
+
+    literal = OxLiteral(text, datatype=NamedNode(XSD + datatype))
+    store = Store()
+    store.add(Quad(NamedNode("urn:s"), NamedNode("urn:p"), literal))
+    stored = next(iter(store)).object
+    rewritten = (stored.value, stored.datatype.value) != (text, XSD + datatype)
+    if rewritten:
+        assert Converter().changes(text, XSD + datatype)

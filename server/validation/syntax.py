@@ -118,7 +118,16 @@ NORMALISED = frozenset(XSD + name for name in (
 ).split())
 #: A literal the store would rewrite is kept as ``"text"^^<WRAP + its datatype>``, which it keeps as is.
 WRAP = "urn:x-hcn:literal:"
-CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
+#: Texts the store keeps as they are, by datatype (a subset of Oxigraph's canonical forms): no need to ask.
+CANONICAL = {
+    XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
+    XSD + "decimal": re.compile(r"0|-?(?:0\.[0-9]{0,17}[1-9]|[1-9][0-9]{0,15}(?:\.[0-9]{0,17}[1-9])?)"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+#: Datatypes the store always rewrites (a valid value becomes an xsd:integer): no need to ask either.
+DERIVED_INTEGERS = frozenset(XSD + name for name in (
+    "int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "
+    "unsignedLong unsignedInt unsignedShort unsignedByte").split())
 CACHE_LIMIT = 200_000
 
 
@@ -143,8 +152,11 @@ class Converter:
         self.wrapped_predicates: set[str] = set()
         #: Language tags written with capitals (the parser lowercases them), by their lowercase form.
         self.cases: dict[str, set[str]] = {}
-        #: Wrapped literals whose text rdflib reads differently ("01"^^xsd:integer is 1): by what rdflib reads.
+        #: Wrapped literals whose text rdflib reads differently ("01"^^xsd:integer is 1): by what rdflib reads,
+        #: worked out (from ``_unread``) only when a lookup needs it.
         self._respelled: dict[tuple[str, str], set[str]] = {}
+        self._unread: dict[str, list[str]] = {}
+        self._kept: set[tuple[str, str]] = set()
 
     def term(self, term: OxTerm) -> Node:
         """The rdflib term for one pyoxigraph term (a wrapped literal as the file wrote it)."""
@@ -188,8 +200,11 @@ class Converter:
 
     def preserve(self, quads: list[Quad]) -> list[Quad]:
         """``quads`` with every literal the store would rewrite wrapped (in place; also returned)."""
-        changes, todo = self._changes, {}
-        found: list[tuple[int, str, str]] = []
+        changes = self._changes
+        if len(changes) > CACHE_LIMIT:
+            changes.clear()
+        todo: dict[tuple[str, str], None] = {}
+        found: list[tuple[int, tuple[str, str]]] = []
         for index, quad in enumerate(quads):
             obj = quad.object
             if not isinstance(obj, OxLiteral):
@@ -202,22 +217,25 @@ class Converter:
                     tag = datatype[len(WRAP) + 1:]
                     self.cases.setdefault(tag.lower(), set()).add(tag)
                 continue
-            text = obj.value
-            if datatype == XSD_INTEGER and CANONICAL_INTEGER.fullmatch(text):
-                continue
-            found.append((index, text, datatype))
-            if (text, datatype) not in changes:
-                todo[(text, datatype)] = None
-        if not found:
-            return quads
-        if len(changes) + len(todo) > CACHE_LIMIT:
-            changes.clear()
-            todo = {(text, datatype): None for _, text, datatype in found}
+            key = (obj.value, datatype)
+            verdict = changes.get(key)
+            if verdict is None:
+                canonical = CANONICAL.get(datatype)
+                if canonical is not None and canonical.fullmatch(key[0]):
+                    verdict = changes[key] = False
+                elif canonical is not None or datatype in DERIVED_INTEGERS:
+                    # wrapped without asking: wrapping a literal the store would keep changes nothing
+                    verdict = changes[key] = True
+                    self._note_changed(key)
+                else:
+                    todo[key] = None
+            if verdict is not False:
+                found.append((index, key))
         self._ask_store(list(todo))
-        for index, text, datatype in found:
-            if changes[(text, datatype)]:
+        for index, key in found:
+            if changes[key]:
                 quad = quads[index]
-                quads[index] = Quad(quad.subject, quad.predicate, self._wrapped(text, datatype), quad.graph_name)
+                quads[index] = Quad(quad.subject, quad.predicate, self._wrapped(*key), quad.graph_name)
                 self.wrapped_predicates.add(quad.predicate.value)
         return quads
 
@@ -225,24 +243,43 @@ class Converter:
         """Note for each (text, datatype) whether a store round trip changes it (Oxigraph decides)."""
         if not keys:
             return
-        scratch, predicate = Store(), NamedNode(WRAP + "p")
-        scratch.bulk_extend([Quad(NamedNode(f"{WRAP}{number}"), predicate,
-                                  OxLiteral(text, datatype=NamedNode(datatype)))
+        scratch, predicate, datatypes = Store(), NamedNode(WRAP + "p"), {}
+        for _, datatype in keys:
+            datatypes.setdefault(datatype, NamedNode(datatype))
+        scratch.bulk_extend([Quad(BlankNode(f"n{number}"), predicate, OxLiteral(text, datatype=datatypes[datatype]))
                              for number, (text, datatype) in enumerate(keys)])
-        skip = len(WRAP)
         for quad in scratch.quads_for_pattern(None, None, None):
-            key = keys[int(quad.subject.value[skip:])]
+            key = keys[int(quad.subject.value[1:])]
             stored = quad.object
-            self._changes[key] = stored.value != key[0] or stored.datatype.value != key[1]
+            if stored.value != key[0] or stored.datatype.value != key[1]:
+                self._changes[key] = True
+                self._note_changed(key)
+            else:
+                self._changes[key] = False
+
+    def changes(self, text: str, datatype: str) -> bool:
+        """Whether the store would rewrite this literal (so it is kept wrapped)."""
+        if datatype not in NORMALISED:
+            return False
+        canonical = CANONICAL.get(datatype)
+        if canonical is not None and canonical.fullmatch(text):
+            return False
+        if canonical is not None or datatype in DERIVED_INTEGERS:
+            return True
+        if (text, datatype) not in self._changes:
+            self._ask_store([(text, datatype)])
+        return self._changes[(text, datatype)]
+
+    def _note_changed(self, key: tuple[str, str]) -> None:
+        if key not in self._kept:
+            self._kept.add(key)
+            self._unread.setdefault(key[1], []).append(key[0])
 
     def _wrapped(self, text: str, datatype: str) -> OxLiteral:
         wrapper = self._wrappers.get(datatype)
         if wrapper is None:
             wrapper = self._wrappers[datatype] = NamedNode(WRAP + datatype)
         self.wrapped += 1
-        read = str(Literal(text, datatype=self._iri(datatype)))
-        if read != text:
-            self._respelled.setdefault((read, datatype), set()).add(text)
         return OxLiteral(text, datatype=wrapper)
 
     def store_terms(self, node: Node) -> list[OxTerm]:
@@ -256,11 +293,13 @@ class Converter:
         datatype = str(node.datatype)
         if datatype not in NORMALISED or not self.wrapped:
             return [ox_term(node)]
+        for text in self._unread.pop(datatype, ()):
+            read = str(Literal(text, datatype=node.datatype))
+            if read != text:
+                self._respelled.setdefault((read, datatype), set()).add(text)
         texts = {str(node), *self._respelled.get((str(node), datatype), ())}
-        missing = [(text, datatype) for text in texts if (text, datatype) not in self._changes]
-        self._ask_store(missing)
         wrapper = NamedNode(WRAP + datatype)
-        return [OxLiteral(text, datatype=wrapper if self._changes[(text, datatype)] else NamedNode(datatype))
+        return [OxLiteral(text, datatype=wrapper if self.changes(text, datatype) else NamedNode(datatype))
                 for text in sorted(texts)]
 
 
