@@ -104,7 +104,7 @@ def _check_graph(parsed: list[Parsed], graphs: Graphs, report: Report, options: 
     has_errors = any(f.severity == "error" for f in report.findings)
     if not has_errors and len(shapes):
         try:
-            results = run_shacl(store, shapes, converter)
+            results = run_shacl(store, shapes, converter, prefixes=_data_prefixes(parsed))
         except ShapesError as exc:
             report.findings.append(Finding("error", "shapes", f"the shapes cannot be used: {exc}",
                                            file=_shapes_display(parsed)))
@@ -137,6 +137,12 @@ def _ill_typed(quad: Quad, literal: Literal, ctx: Context) -> Finding:
     return Finding("violation", "ill-typed-literal", f"{value} is not a valid {ctx.namer.term(literal.datatype)}",
                    file=file, line=line, focus=ctx.namer.term(focus, ctx.data),
                    path=ctx.namer.iri(quad.predicate.value), value=value)
+
+
+def _data_prefixes(parsed: list[Parsed]) -> list[tuple[str, str]]:
+    """The ``@prefix`` declarations of the data and ontology files (the data graph's), in order."""
+    return [(prefix, namespace) for source in parsed if source.source.role != "shapes"
+            for prefix, namespace in source.prefixes.items()]
 
 
 def _shapes_display(parsed: list[Parsed]) -> str:

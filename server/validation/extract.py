@@ -15,15 +15,14 @@ million-triple file be checked in chunks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from pyoxigraph import DefaultGraph, Store
+from pyoxigraph import DefaultGraph, Quad, Store
 from rdflib import RDF, RDFS, SH, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from .storeview import ox_term
-from .syntax import Converter
+from .syntax import Converter, ox_term
 
 Plan = dict[Node, list[Node]]
 
@@ -66,9 +65,9 @@ def focus_plan(store: Store, shapes: Graph, converter: Converter) -> Plan | None
             query = f"SELECT DISTINCT ?x WHERE {{ ?x a/<{RDFS.subClassOf}>* <{cls}> }}"
             nodes.update(converter.term(row[0]) for row in store.query(query))
         for predicate in shapes.objects(shape, SH.targetSubjectsOf):
-            nodes.update(converter.term(q.subject) for q in _quads(store, None, predicate, None))
+            nodes.update(converter.term(q.subject) for q in _quads(store, converter, None, predicate, None))
         for predicate in shapes.objects(shape, SH.targetObjectsOf):
-            nodes.update(converter.term(q.object) for q in _quads(store, None, predicate, None))
+            nodes.update(converter.term(q.object) for q in _quads(store, converter, None, predicate, None))
         found[shape] = sorted(nodes)
     return found
 
@@ -101,7 +100,7 @@ def subgraph(store: Store, shapes: Graph, focus: Plan, converter: Converter) -> 
     walk = _Walk(store, shapes, converter)
     for shape, nodes in focus.items():
         walk.visit(shape, set(nodes))
-    walk.graph.addN((*converter.triple(q), walk.graph) for q in _quads(store, None, RDFS.subClassOf, None))
+    walk.graph.addN((*converter.triple(q), walk.graph) for q in _quads(store, converter, None, RDFS.subClassOf, None))
     return walk.graph
 
 
@@ -112,8 +111,12 @@ def whole_graph(store: Store, converter: Converter) -> Graph:
     return graph
 
 
-def _quads(store: Store, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterable:
-    return store.quads_for_pattern(ox_term(subject), ox_term(predicate), ox_term(obj), DefaultGraph())
+def _quads(store: Store, converter: Converter, subject: Node | None, predicate: Node | None,
+           obj: Node | None) -> Iterator[Quad]:
+    first = None if subject is None else ox_term(subject)
+    second = None if predicate is None else ox_term(predicate)
+    for third in [None] if obj is None else converter.store_terms(obj):
+        yield from store.quads_for_pattern(first, second, third, DefaultGraph())
 
 
 class _Walk:
@@ -158,7 +161,7 @@ class _Walk:
             if node in self.described or isinstance(node, Literal):
                 continue
             self.described.add(node)
-            graph.addN((*triple(q), graph) for q in _quads(self.store, node, None, None))
+            graph.addN((*triple(q), graph) for q in _quads(self.store, self.converter, node, None, None))
 
     def types(self, nodes: Iterable[Node]) -> None:
         """Copy the ``rdf:type`` triples of each node (all ``sh:class`` reads of a value node)."""
@@ -167,7 +170,7 @@ class _Walk:
             if node in self.described or node in self.typed or isinstance(node, Literal):
                 continue
             self.typed.add(node)
-            graph.addN((*triple(q), graph) for q in _quads(self.store, node, RDF.type, None))
+            graph.addN((*triple(q), graph) for q in _quads(self.store, self.converter, node, RDF.type, None))
 
     def values(self, path: Node, nodes: set[Node]) -> set[Node]:
         """The nodes reached from ``nodes`` along ``path``, copying every triple on the way."""
@@ -202,6 +205,6 @@ class _Walk:
         for node in nodes:
             if (node, predicate) not in self.incoming:
                 self.incoming.add((node, predicate))
-                graph.addN((*triple(q), graph) for q in _quads(self.store, None, predicate, node))
+                graph.addN((*triple(q), graph) for q in _quads(self.store, self.converter, None, predicate, node))
             found.update(graph.subjects(predicate, node))
         return found

@@ -69,5 +69,5 @@ class Loader:
 
     def _flush(self) -> None:
         if self._batch:
-            self.graphs.store.bulk_extend(self._batch)
+            self.graphs.store.bulk_extend(self.graphs.converter.preserve(self._batch))
             self._batch.clear()

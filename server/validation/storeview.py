@@ -3,7 +3,8 @@
 Messages and lint look up a few terms each (a blank node's parents, a focus node's values);
 this view answers them from the store, so no full rdflib copy of the data is needed. Terms
 come out through the validator's :class:`Converter`, so they equal the terms pySHACL reported
-(oxrdflib's store plugin writes plain literals as ``xsd:string``-typed ones, which would not).
+(oxrdflib's store plugin writes plain literals as ``xsd:string``-typed ones, which would not),
+literals as the files wrote them (see :meth:`Converter.preserve`).
 """
 
 from __future__ import annotations
@@ -11,31 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Store
-from pyoxigraph import Literal as OxLiteral
-from rdflib import BNode, Graph, Literal, URIRef
+from pyoxigraph import DefaultGraph, Store
+from rdflib import Graph, Literal, URIRef
 from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
-from .syntax import Converter, OxTerm
+from .syntax import Converter, ox_term
 
 Triple = tuple[Node, Node, Node]
-
-
-def ox_term(node: Node | None) -> OxTerm | None:
-    """The pyoxigraph term for an rdflib term (None stays None: a wildcard)."""
-    if node is None:
-        return None
-    if isinstance(node, URIRef):
-        return NamedNode(str(node))
-    if isinstance(node, BNode):
-        return BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return OxLiteral(str(node), language=node.language)
-        datatype = NamedNode(str(node.datatype)) if node.datatype is not None else None
-        return OxLiteral(str(node), datatype=datatype)
-    raise TypeError(f"not an RDF term: {node!r}")
 
 
 class StoreView(RdflibStore):
@@ -51,9 +35,12 @@ class StoreView(RdflibStore):
         subject, predicate, obj = triple_pattern
         if isinstance(subject, Literal) or not isinstance(predicate, (URIRef, type(None))):
             return
-        pattern = (ox_term(subject), ox_term(predicate), ox_term(obj), DefaultGraph())
-        for quad in self.inner.quads_for_pattern(*pattern):
-            yield self.converter.triple(quad), iter(())
+        convert = self.converter
+        first = None if subject is None else ox_term(subject)
+        second = None if predicate is None else ox_term(predicate)
+        for third in [None] if obj is None else convert.store_terms(obj):
+            for quad in self.inner.quads_for_pattern(first, second, third, DefaultGraph()):
+                yield convert.triple(quad), iter(())
 
     def __len__(self, context: Any = None) -> int:
         return len(self.inner)

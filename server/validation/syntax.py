@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, parse
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Store, parse
 from pyoxigraph import Literal as OxLiteral
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -16,6 +17,7 @@ from .report import Finding
 from .sources import Source, file_uri
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 MAX_ERRORS_PER_FILE = 50
 
 OxTerm = NamedNode | BlankNode | OxLiteral
@@ -54,6 +56,7 @@ def parse_text(source: Source, number: int, text: str, receive: Callable[[Quad],
             return node
         return term
 
+    cases = _capitalised_tags(text)
     iterator = iter(parser)
     while True:
         try:
@@ -68,6 +71,9 @@ def parse_text(source: Source, number: int, text: str, receive: Callable[[Quad],
                 break
             continue
         s, o = quad.subject, quad.object
+        if cases and isinstance(o, OxLiteral) and o.language in cases:
+            o = OxLiteral(o.value, datatype=NamedNode(f"{WRAP}@{cases[o.language]}"))
+            quad = Quad(s, quad.predicate, o, quad.graph_name)
         if isinstance(s, BlankNode) or isinstance(o, BlankNode):
             quad = Quad(rename(s), quad.predicate, rename(o))
         elif not isinstance(quad.graph_name, DefaultGraph):  # TriG / JSON-LD named graphs: validate the union
@@ -78,6 +84,23 @@ def parse_text(source: Source, number: int, text: str, receive: Callable[[Quad],
     return parsed
 
 
+LANGUAGE_TAG = re.compile(r"[\"']@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*)")
+
+
+def _capitalised_tags(text: str) -> dict[str, str]:
+    """Language tags the text writes with capitals, by the lowercase form the parser gives them.
+
+    The parser lowercases tags (``"Oslo"@EN`` comes out ``@en``); rdflib, and so plain pySHACL,
+    keeps them as written, so literals with such a tag are kept as written (wrapped like the
+    literals of :meth:`Converter.preserve`). A tag written in two ways in one file keeps the first.
+    """
+    found: dict[str, str] = {}
+    for match in LANGUAGE_TAG.finditer(text) if re.search(r"[\"']@[a-zA-Z0-9-]*[A-Z]", text) else ():
+        tag = match.group(1)
+        found.setdefault(tag.lower(), tag)
+    return {lower: tag for lower, tag in found.items() if tag != lower}
+
+
 def _syntax_finding(source: Source, exc: SyntaxError) -> Finding:
     message = str(exc.msg)
     if message.startswith("Parser error at line"):  # "Parser error at line 4 column 8: <message>"
@@ -85,14 +108,58 @@ def _syntax_finding(source: Source, exc: SyntaxError) -> Finding:
     return Finding("error", "syntax", message, file=source.display, line=exc.lineno or 0, column=exc.offset or 0)
 
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Datatypes whose literals Oxigraph's store rewrites to a canonical form (or another datatype).
+NORMALISED = frozenset(XSD + name for name in (
+    "boolean decimal float double integer int long short byte nonNegativeInteger positiveInteger "
+    "nonPositiveInteger negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte duration "
+    "dayTimeDuration yearMonthDuration dateTime dateTimeStamp date time gYear gYearMonth gMonth gDay "
+    "gMonthDay"
+).split())
+#: A literal the store would rewrite is kept as ``"text"^^<WRAP + its datatype>``, which it keeps as is.
+WRAP = "urn:x-hcn:literal:"
+#: Texts the store keeps as they are, by datatype (a subset of Oxigraph's canonical forms): no need to ask.
+CANONICAL = {
+    XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
+    XSD + "decimal": re.compile(r"0|-?(?:0\.[0-9]{0,17}[1-9]|[1-9][0-9]{0,15}(?:\.[0-9]{0,17}[1-9])?)"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+#: Datatypes the store always rewrites (a valid value becomes an xsd:integer): no need to ask either.
+DERIVED_INTEGERS = frozenset(XSD + name for name in (
+    "int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "
+    "unsignedLong unsignedInt unsignedShort unsignedByte").split())
+CACHE_LIMIT = 200_000
+
+
 class Converter:
-    """pyoxigraph terms to rdflib terms, with IRIs interned."""
+    """pyoxigraph terms to rdflib terms (IRIs interned), and the store's form of literals.
+
+    Oxigraph's store keeps typed values, not text: ``"5"^^xsd:int`` comes back as
+    ``"5"^^xsd:integer``, ``"1.50"`` as ``"1.5"``, ``"1"^^xsd:boolean`` as ``"true"``. Checking
+    would then see other terms than the file has. :meth:`preserve` gives every literal the store
+    would change a private datatype that carries the original one, so the store keeps it verbatim;
+    :meth:`term` unwraps it, and rdflib then reads the file's text exactly as its own parser does
+    (so pySHACL sees what plain pySHACL sees). Which literals change is asked of Oxigraph itself,
+    a batch at a time, with the answers cached by (text, datatype).
+    """
 
     def __init__(self) -> None:
         self.iris: dict[str, URIRef] = {}
+        self._changes: dict[tuple[str, str], bool] = {}
+        self._wrappers: dict[str, NamedNode] = {}
+        #: How many literals the store holds wrapped, and under which predicates.
+        self.wrapped = 0
+        self.wrapped_predicates: set[str] = set()
+        #: Language tags written with capitals (the parser lowercases them), by their lowercase form.
+        self.cases: dict[str, set[str]] = {}
+        #: Wrapped literals whose text rdflib reads differently ("01"^^xsd:integer is 1): by what rdflib reads,
+        #: worked out (from ``_unread``) only when a lookup needs it.
+        self._respelled: dict[tuple[str, str], set[str]] = {}
+        self._unread: dict[str, list[str]] = {}
+        self._kept: set[tuple[str, str]] = set()
 
     def term(self, term: OxTerm) -> Node:
-        """The rdflib term for one pyoxigraph term."""
+        """The rdflib term for one pyoxigraph term (a wrapped literal as the file wrote it)."""
         if isinstance(term, NamedNode):
             iri = self.iris.get(term.value)
             if iri is None:
@@ -105,7 +172,18 @@ class Converter:
             return Literal(term.value, lang=term.language)
         if datatype == XSD_STRING:
             return Literal(term.value)
+        if datatype.startswith(WRAP):
+            original = datatype[len(WRAP):]
+            if original.startswith("@"):
+                return Literal(term.value, lang=original[1:])
+            return Literal(term.value, datatype=self._iri(original))
         return Literal(term.value, datatype=self.term(term.datatype))
+
+    def _iri(self, value: str) -> URIRef:
+        iri = self.iris.get(value)
+        if iri is None:
+            iri = self.iris[value] = URIRef(value)
+        return iri
 
     def triple(self, quad: Quad) -> tuple[Node, Node, Node]:
         """The rdflib triple of one quad."""
@@ -117,6 +195,126 @@ class Converter:
             return None
         literal = self.term(term)
         return literal if literal.ill_typed else None  # type: ignore[union-attr]
+
+    # --- the store's form of literals -------------------------------------------------------------
+
+    def preserve(self, quads: list[Quad]) -> list[Quad]:
+        """``quads`` with every literal the store would rewrite wrapped (in place; also returned)."""
+        changes = self._changes
+        if len(changes) > CACHE_LIMIT:
+            changes.clear()
+        todo: dict[tuple[str, str], None] = {}
+        found: list[tuple[int, tuple[str, str]]] = []
+        for index, quad in enumerate(quads):
+            obj = quad.object
+            if not isinstance(obj, OxLiteral):
+                continue
+            datatype = obj.datatype.value
+            if datatype not in NORMALISED:
+                if datatype.startswith(WRAP):  # a language tag with capitals, wrapped by the parser
+                    self.wrapped += 1
+                    self.wrapped_predicates.add(quad.predicate.value)
+                    tag = datatype[len(WRAP) + 1:]
+                    self.cases.setdefault(tag.lower(), set()).add(tag)
+                continue
+            key = (obj.value, datatype)
+            verdict = changes.get(key)
+            if verdict is None:
+                canonical = CANONICAL.get(datatype)
+                if canonical is not None and canonical.fullmatch(key[0]):
+                    verdict = changes[key] = False
+                elif canonical is not None or datatype in DERIVED_INTEGERS:
+                    # wrapped without asking: wrapping a literal the store would keep changes nothing
+                    verdict = changes[key] = True
+                    self._note_changed(key)
+                else:
+                    todo[key] = None
+            if verdict is not False:
+                found.append((index, key))
+        self._ask_store(list(todo))
+        for index, key in found:
+            if changes[key]:
+                quad = quads[index]
+                quads[index] = Quad(quad.subject, quad.predicate, self._wrapped(*key), quad.graph_name)
+                self.wrapped_predicates.add(quad.predicate.value)
+        return quads
+
+    def _ask_store(self, keys: list[tuple[str, str]]) -> None:
+        """Note for each (text, datatype) whether a store round trip changes it (Oxigraph decides)."""
+        if not keys:
+            return
+        scratch, predicate, datatypes = Store(), NamedNode(WRAP + "p"), {}
+        for _, datatype in keys:
+            datatypes.setdefault(datatype, NamedNode(datatype))
+        scratch.bulk_extend([Quad(BlankNode(f"n{number}"), predicate, OxLiteral(text, datatype=datatypes[datatype]))
+                             for number, (text, datatype) in enumerate(keys)])
+        for quad in scratch.quads_for_pattern(None, None, None):
+            key = keys[int(quad.subject.value[1:])]
+            stored = quad.object
+            if stored.value != key[0] or stored.datatype.value != key[1]:
+                self._changes[key] = True
+                self._note_changed(key)
+            else:
+                self._changes[key] = False
+
+    def changes(self, text: str, datatype: str) -> bool:
+        """Whether the store would rewrite this literal (so it is kept wrapped)."""
+        if datatype not in NORMALISED:
+            return False
+        canonical = CANONICAL.get(datatype)
+        if canonical is not None and canonical.fullmatch(text):
+            return False
+        if canonical is not None or datatype in DERIVED_INTEGERS:
+            return True
+        if (text, datatype) not in self._changes:
+            self._ask_store([(text, datatype)])
+        return self._changes[(text, datatype)]
+
+    def _note_changed(self, key: tuple[str, str]) -> None:
+        if key not in self._kept:
+            self._kept.add(key)
+            self._unread.setdefault(key[1], []).append(key[0])
+
+    def _wrapped(self, text: str, datatype: str) -> OxLiteral:
+        wrapper = self._wrappers.get(datatype)
+        if wrapper is None:
+            wrapper = self._wrappers[datatype] = NamedNode(WRAP + datatype)
+        self.wrapped += 1
+        return OxLiteral(text, datatype=wrapper)
+
+    def store_terms(self, node: Node) -> list[OxTerm]:
+        """Every store term that :meth:`term` turns into ``node`` (several literals can read the same)."""
+        if isinstance(node, Literal) and node.language:
+            tag = node.language.lower()
+            return [OxLiteral(str(node), language=tag),
+                    *(OxLiteral(str(node), datatype=NamedNode(f"{WRAP}@{case}")) for case in sorted(self.cases.get(tag, ())))]
+        if not isinstance(node, Literal) or node.datatype is None:
+            return [ox_term(node)]
+        datatype = str(node.datatype)
+        if datatype not in NORMALISED or not self.wrapped:
+            return [ox_term(node)]
+        for text in self._unread.pop(datatype, ()):
+            read = str(Literal(text, datatype=node.datatype))
+            if read != text:
+                self._respelled.setdefault((read, datatype), set()).add(text)
+        texts = {str(node), *self._respelled.get((str(node), datatype), ())}
+        wrapper = NamedNode(WRAP + datatype)
+        return [OxLiteral(text, datatype=wrapper if self.changes(text, datatype) else NamedNode(datatype))
+                for text in sorted(texts)]
+
+
+def ox_term(node: Node) -> OxTerm:
+    """The pyoxigraph term for an rdflib term, as written (see :meth:`Converter.store_terms`)."""
+    if isinstance(node, URIRef):
+        return NamedNode(str(node))
+    if isinstance(node, BNode):
+        return BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return OxLiteral(str(node), language=node.language)
+        datatype = NamedNode(str(node.datatype)) if node.datatype is not None else None
+        return OxLiteral(str(node), datatype=datatype)
+    raise TypeError(f"not an RDF term: {node!r}")
 
 
 @contextmanager

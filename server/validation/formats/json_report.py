@@ -20,6 +20,8 @@ def render(report: Report) -> str:
         "triples": report.triples,
         "shaclRan": report.shacl_ran,
         "shaclResults": report.shacl_results,
+        # the SHACL report's sh:conforms: false with any result, warnings and infos included
+        "shaclConforms": report.shacl_results == 0 if report.shacl_ran else None,
         "counts": report.counts(),
         "baselined": report.baselined,
         "findings": [f.to_dict() for f in report.findings],

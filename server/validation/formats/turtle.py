@@ -18,7 +18,9 @@ def report_graph(results: list[Result], shapes: Graph) -> Graph:
         graph.bind(prefix, namespace, override=False)
     report = BNode()
     graph.add((report, RDF.type, SH.ValidationReport))
-    graph.add((report, SH.conforms, Literal(not any(r.severity == SH.Violation for r in results))))
+    # SHACL: conforms is false as soon as there is any result, whatever its severity (--fail-on is
+    # the exit code's business, not the report's)
+    graph.add((report, SH.conforms, Literal(not results)))
     for result in results:
         node = BNode()
         graph.add((report, SH.result, node))
