@@ -25,7 +25,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, SH, BNode, Graph, Literal, Namespace
 from rdflib.collection import Collection
 from rdflib.term import Node
 
@@ -212,10 +212,11 @@ def pyshacl_agrees(name: str) -> bool:
 
 @pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("name", [case.name for case in CASES])
-def test_agrees_with_the_expected_report_wherever_pyshacl_does(name: str, form: str, tmp_path: Path) -> None:
+def test_agrees_with_the_expected_report_wherever_pyshacl_does_else_with_pyshacl(name: str, form: str, tmp_path: Path) -> None:
     case = BY_NAME[name]
-    if name in PYSHACL_FAILS:
-        pytest.skip(f"pySHACL fails this test: {PYSHACL_FAILS[name]}")
+    if name in PYSHACL_FAILS:  # the reference implementation misses the expected report: match it instead
+        assert our_report(case, form, tmp_path) == pyshacl_report(name, form)
+        return
     assert pyshacl_report(name, form) == case.expected, "pySHACL disagrees: list the test in PYSHACL_FAILS"
     assert our_report(case, form, tmp_path) == case.expected
 

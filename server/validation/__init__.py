@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Quad
-from rdflib import BNode, Literal, URIRef
+from rdflib import SH, BNode, Literal, URIRef
 
 from . import lint
-from .findings import Context, node_forms, to_finding
+from .findings import Context, locate, to_finding
 from .formats.turtle import report_graph
 from .loading import Graphs, Loader
 from .names import Namer
@@ -24,7 +24,7 @@ from .positions import Positions, index_file
 from .partial import split_unresolved, unresolved_findings
 from .selection import select
 from .report import BaselineError, Finding, Report, apply_baseline, load_baseline
-from .shacl import ShapesError, UnsupportedFeature
+from .shacl import Result, ShapesError, UnsupportedFeature
 from .shacl import validate as run_shacl
 from .sources import Source, read
 from .storeview import view
@@ -131,8 +131,10 @@ def _ill_typed(quad: Quad, literal: Literal, ctx: Context) -> Finding:
     """A finding for a literal whose text is not valid for its datatype (``"2001-13-01"^^xsd:date``)."""
     subject = quad.subject
     focus = BNode(subject.value) if isinstance(subject, BlankNode) else URIRef(subject.value)
-    key = f"_:{subject.value}" if isinstance(subject, BlankNode) else subject.value
-    file, line = ctx.positions.locate(key, quad.predicate.value, node_forms(literal))
+    path = URIRef(quad.predicate.value)
+    where = Result(focus=focus, shape=BNode(), component=SH.DatatypeConstraintComponent, severity=SH.Violation,
+                   path=path, value=literal)
+    file, line = locate(where, ctx)  # a blank node's literal is found through its named ancestor
     value = ctx.namer.term(literal)
     return Finding("violation", "ill-typed-literal", f"{value} is not a valid {ctx.namer.term(literal.datatype)}",
                    file=file, line=line, focus=ctx.namer.term(focus, ctx.data),

@@ -14,6 +14,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from .report import Finding
+from . import lexical
 from .sources import Source, file_uri
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -194,7 +195,9 @@ class Converter:
         if not isinstance(term, OxLiteral) or term.language or term.datatype.value == XSD_STRING:
             return None
         literal = self.term(term)
-        return literal if literal.ill_typed else None  # type: ignore[union-attr]
+        if literal.ill_typed or lexical.valid(term.value, term.datatype.value) is False:  # type: ignore[union-attr]
+            return literal  # type: ignore[return-value]
+        return None
 
     # --- the store's form of literals -------------------------------------------------------------
 

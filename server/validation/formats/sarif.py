@@ -17,6 +17,8 @@ RULES = {
     "shapes": "The shapes graph cannot be used.",
     "ill-typed-literal": "A literal's text is not valid for its datatype.",
     "undefined-term": "A term in the ontology's namespace is used but not defined in the ontology.",
+    "unknown-term": "A term in a reused vocabulary's namespace is not in that vocabulary's term list.",
+    "unresolved-link": "A link to a resource that no file given describes (validated outside a repository).",
     "missing-language-tag": "Text has no language tag where the shapes expect one.",
     "missing-language": "Text is missing in one of the languages the shapes list.",
     "subject-spread": "One subject is described in several files.",
@@ -27,7 +29,7 @@ def _uri(file: str) -> str:
     return Path(file).as_uri() if file.startswith("/") else file
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, fallback: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
@@ -38,14 +40,12 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
                                           ("path", finding.path), ("value", finding.value),
                                           ("shape", finding.shape)) if v},
     }
-    if finding.file:
-        location: dict[str, Any] = {"artifactLocation": {"uri": _uri(finding.file)}}
-        if finding.line:
-            region = {"startLine": finding.line}
-            if finding.column:
-                region["startColumn"] = finding.column
-            location["region"] = region
-        result["locations"] = [{"physicalLocation": location}]
+    location: dict[str, Any] = {"artifactLocation": {"uri": _uri(finding.file or fallback)}}
+    region = {"startLine": finding.line or 1}  # a finding about a whole file points at its first line
+    if finding.column:
+        region["startColumn"] = finding.column
+    location["region"] = region
+    result["locations"] = [{"physicalLocation": location}]
     return result
 
 
@@ -61,7 +61,7 @@ def render(report: Report) -> str:
         "runs": [{
             "tool": {"driver": {"name": "hcn validate", "version": __version__,
                                 "informationUri": "https://w3id.org/healthy-cities/", "rules": rules}},
-            "results": [_result(f, index[f.rule]) for f in report.findings],
+            "results": [_result(f, index[f.rule], report.files[0] if report.files else ".") for f in report.findings],
             "columnKind": "unicodeCodePoints",
         }],
     }
