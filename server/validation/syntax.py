@@ -65,7 +65,7 @@ def parse_text(source: Source, number: int, text: str, receive: Callable[[Quad],
         except StopIteration:
             break
         except SyntaxError as exc:
-            parsed.errors.append(_syntax_finding(source, exc))
+            parsed.errors.append(_syntax_finding(source, exc, text))
             if len(parsed.errors) >= MAX_ERRORS_PER_FILE:
                 parsed.errors.append(Finding("error", "syntax", f"more than {MAX_ERRORS_PER_FILE} errors; "
                                              "stopped reading this file", file=source.display))
@@ -102,11 +102,66 @@ def _capitalised_tags(text: str) -> dict[str, str]:
     return {lower: tag for lower, tag in found.items() if tag != lower}
 
 
-def _syntax_finding(source: Source, exc: SyntaxError) -> Finding:
+#: Messages of a statement that lacks its closing ``;``, ``,`` or ``.``: the parser only notices at the
+#: next token, often on a later line, so the mistake is at the end of the statement before it.
+_UNTERMINATED = ("A dot is expected at the end of statements", "Unexpected end")
+
+
+def _syntax_finding(source: Source, exc: SyntaxError, text: str = "") -> Finding:
     message = str(exc.msg)
-    if message.startswith("Parser error at line"):  # "Parser error at line 4 column 8: <message>"
+    if message.startswith("Parser error "):  # "Parser error at line 4 column 8: <message>", "... between ...: "
         message = message.split(": ", 1)[-1]
-    return Finding("error", "syntax", message, file=source.display, line=exc.lineno or 0, column=exc.offset or 0)
+    line, column = exc.lineno or 0, exc.offset or 0
+    if message in _UNTERMINATED and text:
+        moved = _end_of_previous_statement(text, line, column)
+        if moved is not None:
+            line, column = moved
+            message = ("Missing ';' or '.' at the end of this statement" if message != "Unexpected end"
+                       else "Missing '.' at the end of the last statement")
+            message += f" (the parser stopped at line {exc.lineno}: {exc.msg.split(': ', 1)[-1]})"
+    return Finding("error", "syntax", message, file=source.display, line=line, column=column)
+
+
+def _end_of_previous_statement(text: str, line: int, column: int) -> tuple[int, int] | None:
+    """Where a missing terminator belongs when the parser stumbled at ``line``:``column``: the end of
+    the last non-blank, non-comment line before it, if the error is at the first token of its line
+    (or at the end of the file); None to keep the parser's position."""
+    lines = text.splitlines()
+    if line < 1:
+        return None
+    if line <= len(lines):
+        before = lines[line - 1][: max(column - 1, 0)]
+        if before.strip():  # the error is inside the line: the parser's position is right
+            return None
+    for number in range(min(line - 1, len(lines)), 0, -1):
+        code = _without_comment(lines[number - 1]).rstrip()
+        if code:
+            return number, len(code) + 1
+    return None
+
+
+def _without_comment(line: str) -> str:
+    """``line`` up to a ``#`` comment (a ``#`` inside a string or an IRI does not start one)."""
+    quote = ""
+    in_iri = False
+    escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif quote:
+            if char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif in_iri:
+            in_iri = char != ">"
+        elif char in "\"'":
+            quote = char
+        elif char == "<":
+            in_iri = True
+        elif char == "#":
+            return line[:index]
+    return line
 
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
