@@ -209,6 +209,9 @@ def add_validate_parser(commands: Any) -> None:
                           "OWL-Time, PROV, ...; default: error); schema.org and other open vocabularies are at "
                           "most a warning")
     validate.add_argument("--no-timing", action="store_true", help="leave the elapsed time out of the summary")
+    validate.add_argument("--lang", default="en", metavar="TAG",
+                          help="language of the shapes' messages, e.g. nb or en (default: en; English where the "
+                          "shapes give no message in that language)")
     validate.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     validate.set_defaults(run=cmd_validate)
 
@@ -228,7 +231,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         outputs.append((name, Path(target)))
     root = _validation_root(args)
     options = Options(paths=args.paths, root=root, shapes=args.shapes,
-                      ontology=args.ontology, fail_on=args.fail_on, baseline=args.baseline, lint=not args.no_lint, unknown_terms=args.unknown_terms)
+                      ontology=args.ontology, fail_on=args.fail_on, baseline=args.baseline, lint=not args.no_lint, unknown_terms=args.unknown_terms, lang=args.lang)
     try:
         report = validate(options)
         for name, target in outputs:

@@ -137,3 +137,14 @@ def test_files_outside_any_root_report_unresolved_links_once_as_info(tmp_path: P
     assert "0 violations" in done.stdout and "is not described in the files given" in done.stdout
     unresolved = [line for line in done.stdout.splitlines() if "network:sunne-kommuner is not described" in line]
     assert len(unresolved) == 1
+
+
+def test_a_link_to_an_undescribed_resource_suggests_the_described_one(tmp_path: Path) -> None:
+    repo = copy_graph(git_repo(tmp_path / "typo"))
+    path = repo / MEMBERSHIPS
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("org:member organisation:sandnes-kommune ;", "org:member organisation:sandnes-komune ;", 1),
+                    encoding="utf-8")
+    done = hcn("validate", "--no-timing", cwd=repo)
+    assert done.returncode == 1
+    assert "no file describes organisation:sandnes-komune: did you mean organisation:sandnes-kommune?" in done.stdout

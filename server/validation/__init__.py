@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Quad
@@ -21,7 +21,7 @@ from .formats.turtle import report_graph
 from .loading import Graphs, Loader
 from .names import Namer
 from .positions import Positions, index_file
-from .partial import split_unresolved, unresolved_findings
+from .partial import dangling_hints, split_unresolved, unresolved_findings
 from .selection import select
 from .report import BaselineError, Finding, Report, apply_baseline, load_baseline
 from .shacl import Result, ShapesError, UnsupportedFeature
@@ -46,6 +46,8 @@ class Options:
     lint: bool = True
     #: Severity of a term missing from a closed vocabulary (error|violation|warning|info), or "off".
     unknown_terms: str = "error"
+    #: Language of shape messages (``sh:message`` tagged so; English where the shapes give none).
+    lang: str = "en"
 
 
 def validate(options: Options) -> Report:
@@ -98,7 +100,8 @@ def _check_graph(parsed: list[Parsed], graphs: Graphs, report: Report, options: 
     for source in parsed:
         for prefix, namespace in source.prefixes.items():
             prefixes.setdefault(prefix, namespace)
-    ctx = Context(view(store, converter), shapes, Namer(prefixes), Positions([index_file(p) for p in parsed]))
+    ctx = Context(view(store, converter), shapes, Namer(prefixes), Positions([index_file(p) for p in parsed]),
+                  lang=options.lang)
     ill_typed = [_ill_typed(quad, literal, ctx) for quad, literal in graphs.ill_typed]
     shacl: list[Finding] = []
     has_errors = any(f.severity == "error" for f in report.findings)
@@ -115,6 +118,7 @@ def _check_graph(parsed: list[Parsed], graphs: Graphs, report: Report, options: 
                 report.findings.extend(unresolved_findings(unresolved, ctx))
             report.shacl_results = len(results)
             shacl = [to_finding(r, ctx) for r in results]
+            shacl = _with_hints(shacl, results, dangling_hints(results, store), ctx)
             report.shacl_graph = report_graph(results, shapes)
     elif not has_errors:
         report.findings.append(Finding("error", "input", "no shapes to validate against (give --shapes)"))
@@ -145,6 +149,20 @@ def _data_prefixes(parsed: list[Parsed]) -> list[tuple[str, str]]:
     """The ``@prefix`` declarations of the data and ontology files (the data graph's), in order."""
     return [(prefix, namespace) for source in parsed if source.source.role != "shapes"
             for prefix, namespace in source.prefixes.items()]
+
+
+def _with_hints(found: list[Finding], results: list[Result], hints: dict[URIRef, str], ctx: Context) -> list[Finding]:
+    """Findings about links to undescribed resources say so, with the likely intended IRI."""
+    if not hints:
+        return found
+    hinted = []
+    for finding, result in zip(found, results, strict=True):
+        if result.value in hints:
+            nearest = hints[result.value]  # type: ignore[index]
+            extra = f"; no file describes {finding.value}" + (f": did you mean {ctx.namer.iri(nearest)}?" if nearest else "")
+            finding = replace(finding, message=finding.message + extra)
+        hinted.append(finding)
+    return hinted
 
 
 def _shapes_display(parsed: list[Parsed]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
@@ -51,6 +52,8 @@ class Context:
     shapes: Graph
     namer: Namer
     positions: Positions
+    #: Language of the messages shown (``sh:message`` in that language where the shapes give one).
+    lang: str = "en"
 
 
 def to_finding(result: Result, ctx: Context) -> Finding:
@@ -105,11 +108,25 @@ def shape_text(shapes: Graph, shape: Node, namer: Namer) -> str:
     return f"[{path}]" if path else "[]"
 
 
-def shape_message(shapes: Graph, node: Node) -> str:
-    """The shape's own ``sh:message`` (English, else untagged, else the first), or ""."""
-    messages = sorted((m for m in shapes.objects(node, SH.message) if isinstance(m, Literal)),
-                      key=lambda m: (m.language not in ("en", None), m.language or "", str(m)))
-    return str(messages[0]) if messages else ""
+def in_language(messages: Iterable[str], lang: str = "en") -> str:
+    """The message in ``lang``, else in English, else untagged, else the first; "" when there is none.
+
+    >>> in_language([Literal("feil", lang="nb"), Literal("wrong", lang="en")], "nb")
+    'feil'
+    >>> in_language([Literal("feil", lang="nb"), Literal("wrong", lang="en")], "de")
+    'wrong'
+    """
+    def rank(message: str) -> tuple[int, str]:
+        language = getattr(message, "language", None)
+        return (0 if language == lang else 1 if language == "en" else 2 if language is None else 3, str(message))
+
+    ranked = sorted(messages, key=rank)
+    return str(ranked[0]) if ranked else ""
+
+
+def shape_message(shapes: Graph, node: Node, lang: str = "en") -> str:
+    """The shape's own ``sh:message`` in ``lang`` (see :func:`in_language`), or ""."""
+    return in_language((m for m in shapes.objects(node, SH.message) if isinstance(m, Literal)), lang)
 
 
 def describe(result: Result, ctx: Context) -> str:
@@ -117,14 +134,14 @@ def describe(result: Result, ctx: Context) -> str:
     if result.component == SPARQL_COMPONENT:
         if result.templates:
             show = lambda node: ctx.namer.term(node, ctx.data) if not isinstance(node, Literal) else str(node)  # noqa: E731
-            return format_message(result.templates[0], dict(result.bindings), show)
+            return format_message(in_language(result.templates, ctx.lang), dict(result.bindings), show)
         if result.messages:
-            return result.messages[0]
+            return in_language(result.messages, ctx.lang)
         return f"fails the SPARQL constraint of {shape_text(ctx.shapes, result.shape, ctx.namer)}"
-    own = shape_message(ctx.shapes, result.shape)
+    own = shape_message(ctx.shapes, result.shape, ctx.lang)
     if own:
         return own
-    return plain_words(result, ctx) or (result.messages[0] if result.messages else "does not conform")
+    return plain_words(result, ctx) or (in_language(result.messages, ctx.lang) or "does not conform")
 
 
 def plain_words(result: Result, ctx: Context) -> str:  # noqa: C901 - one branch per component

@@ -85,8 +85,14 @@ class Report:
     shacl_graph: Graph | None = None
 
     def sort(self) -> None:
-        """Sort findings and drop exact duplicates."""
-        self.findings = sorted(set(self.findings), key=Finding.sort_key)
+        """Sort findings and drop duplicates: the same message about the same value at the same place is
+        said once, even when two constraints of one shape (say sh:datatype and sh:minInclusive) share it."""
+        kept: dict[tuple[Any, ...], Finding] = {}
+        for finding in sorted(set(self.findings), key=Finding.sort_key):
+            said = (finding.file, finding.line, finding.column, finding.severity, finding.focus, finding.path,
+                    finding.value, finding.message)
+            kept.setdefault(said, finding)
+        self.findings = list(kept.values())
 
     def counts(self) -> dict[str, int]:
         """Number of findings per severity, every severity present."""

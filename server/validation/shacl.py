@@ -141,7 +141,8 @@ def read_results(graph: Graph) -> Iterable[Result]:
             path=graph.value(node, SH.resultPath),
             value=graph.value(node, SH.value),
             constraint=graph.value(node, SH.sourceConstraint),
-            messages=tuple(sorted(str(m) for m in graph.objects(node, SH.resultMessage))),
+            messages=tuple(sorted((m for m in graph.objects(node, SH.resultMessage) if isinstance(m, Literal)),
+                                  key=lambda m: (m.language or "", str(m)))),
         )
 
 
@@ -526,8 +527,9 @@ def run_lifted(lifted: Lifted, store: Store, converter: Converter) -> list[Resul
         results.append(Result(
             focus=focus, shape=lifted.shape, component=SPARQL_COMPONENT, severity=lifted.severity,
             path=path if path is not None else lifted.path, value=value, constraint=lifted.constraint,
-            messages=tuple(sorted(format_message(str(m), bound) for m in lifted.messages)),
-            templates=tuple(sorted(str(m) for m in lifted.messages)), bindings=tuple(sorted(bound.items())),
+            messages=tuple(sorted((Literal(format_message(str(m), bound), lang=m.language) for m in lifted.messages),
+                                  key=lambda m: (m.language or "", str(m)))),
+            templates=tuple(sorted(lifted.messages, key=lambda m: (m.language or "", str(m)))), bindings=tuple(sorted(bound.items())),
         ))
     return results
 
