@@ -148,3 +148,25 @@ def test_a_link_to_an_undescribed_resource_suggests_the_described_one(tmp_path: 
     done = hcn("validate", "--no-timing", cwd=repo)
     assert done.returncode == 1
     assert "no file describes organisation:sandnes-komune: did you mean organisation:sandnes-kommune?" in done.stdout
+
+
+def test_messages_in_norwegian_with_lang_nb(broken_repo: tuple[Path, dict[str, int]]) -> None:
+    repo, lines = broken_repo
+    english = hcn("validate", "--no-timing", cwd=repo).stdout
+    norwegian = hcn("validate", "--no-timing", "--lang", "nb", cwd=repo).stdout
+    assert "A membership needs exactly one org:organization" in english
+    assert "A membership needs" not in norwegian and "org:organization" in norwegian
+    assert f"{MEMBERSHIPS}:{lines['missing organisation']}: violation" in norwegian
+
+
+def test_every_shape_message_is_in_english_and_norwegian() -> None:
+    from rdflib import SH, Graph, Literal
+
+    shapes = Graph()
+    for path in sorted((ROOT / "shapes").glob("*.ttl")):
+        shapes.parse(path)
+    languages: dict[object, set[str | None]] = {}
+    for node, message in shapes.subject_objects(SH.message):
+        assert isinstance(message, Literal)
+        languages.setdefault(node, set()).add(message.language)
+    assert languages and all(found == {"en", "nb"} for found in languages.values())

@@ -151,6 +151,10 @@ def _data_prefixes(parsed: list[Parsed]) -> list[tuple[str, str]]:
             for prefix, namespace in source.prefixes.items()]
 
 
+#: The hint added to a finding about a link to an undescribed resource, per message language.
+HINT_WORDS = {"en": ("no file describes", "did you mean"), "nb": ("ingen fil beskriver", "mente du")}
+
+
 def _with_hints(found: list[Finding], results: list[Result], hints: dict[URIRef, str], ctx: Context) -> list[Finding]:
     """Findings about links to undescribed resources say so, with the likely intended IRI."""
     if not hints:
@@ -159,7 +163,8 @@ def _with_hints(found: list[Finding], results: list[Result], hints: dict[URIRef,
     for finding, result in zip(found, results, strict=True):
         if result.value in hints:
             nearest = hints[result.value]  # type: ignore[index]
-            extra = f"; no file describes {finding.value}" + (f": did you mean {ctx.namer.iri(nearest)}?" if nearest else "")
+            words = HINT_WORDS.get(ctx.lang, HINT_WORDS["en"])
+            extra = f"; {words[0]} {finding.value}" + (f": {words[1]} {ctx.namer.iri(nearest)}?" if nearest else "")
             finding = replace(finding, message=finding.message + extra)
         hinted.append(finding)
     return hinted
