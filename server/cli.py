@@ -171,7 +171,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 VALIDATE_EPILOG = """exit codes:
   0  conforms: no findings at or above --fail-on
   1  findings at or above --fail-on (violation by default; warning; info)
-  2  usage, input or syntax error (bad arguments, missing/binary/non-UTF-8 file, unparsable RDF)
+  2  usage, input or syntax error (bad arguments, missing/binary/non-UTF-8 file, unparsable RDF),
+     or an error finding (an unknown term of a closed vocabulary, see --unknown-terms)
   3  internal error or unsupported SHACL feature
 
 With no PATH, validates the graph of the root: the nearest folder at or above the working directory
