@@ -11,8 +11,6 @@ from typing import Any
 
 from .errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
 #: Extra environment names accepted for a setting (the canonical ``HCN_<FIELD>`` also works).
 ENV_ALIASES = {"query_timeout_s": "HCN_QUERY_TIMEOUT"}
 
@@ -26,7 +24,9 @@ class Settings:
     """
 
     base_iri: str = "https://w3id.org/healthy-cities/"
-    root: Path = field(default=REPO_ROOT)
+    #: The folder holding ontology/ data/ shapes/; the working directory unless given (the CLI finds it
+    #: upward like git, see ``server.project``); never the package's own install folder.
+    root: Path = field(default_factory=Path.cwd)
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout_s: float = 10.0
