@@ -377,6 +377,8 @@ def init_app(app: Any, settings: Settings, metrics: Metrics) -> Admission:
     """The app's admission (its shared table made now, before any fork); limits shown in /metrics."""
     admission = Admission(settings, metrics)
     app.extensions["hcn_admission"] = admission
+    for reason in REASONS:
+        metrics.rejections.labels(reason)  # both reasons shown from the start, at 0
     metrics.limits.labels("in_flight").set(admission.max_in_flight)
     metrics.limits.labels("budget_seconds_per_minute").set(admission.budget_s)
     return admission
