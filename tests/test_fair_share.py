@@ -273,14 +273,14 @@ def test_a_client_with_a_running_query_leaves_the_last_worker_to_others(query: A
         time.sleep(0.2)
         b = run_in_thread(pool, Job("ASK { ?s ?p 2 }", choices=CHOICES), 5, Claimed("b"), out, "b-simple")
         b.join(5)
-        assert out["b-simple"][0] == "ok" and out["b-simple"][1] < 0.5
+        assert out["b-simple"][0] == "ok" and out["b-simple"][1] < 1.0
         assert "a-simple" not in out  # waits for its own runaway query
         for thread in (runaway, a_again):
             thread.join(10)
         assert out["a-runaway"][0] == "QueryTimeout" and out["a-simple"][0] == "ok"
         assert out["order"] == ["b-simple", "a-runaway", "a-simple"]
         # the worker time: the deadline for the runaway query, a little for the simple one
-        assert a.charged[0] == pytest.approx(1.5, abs=0.3) and a.charged[1] < 0.5
+        assert 1.5 <= a.charged[0] < 2.5 and a.charged[1] < 0.5
     finally:
         pool.close()
 
@@ -300,7 +300,7 @@ def test_a_newcomer_goes_before_a_backlog(query: Any) -> None:
             thread.join(10)
         # the newcomer waited for one running query, not for the client's backlog
         assert out["order"] == ["a-1", "newcomer", "a-2"]
-        assert out["newcomer"] == ("ok", pytest.approx(0.6, abs=0.4))
+        assert out["newcomer"][0] == "ok" and out["newcomer"][1] < 1.5  # ~0.6 s; behind the backlog: 1.6 s
     finally:
         pool.close()
 

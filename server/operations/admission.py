@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import functools
 import hashlib
 import ipaddress
 import math
@@ -165,6 +166,7 @@ class SharedTable:
             finally:
                 fcntl.lockf(self._file, fcntl.LOCK_UN)
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - the table lives as long as the app
     def home(self, key: bytes) -> int:
         """The first record a client's lookup probes."""
         digest = hashlib.blake2b(key, digest_size=8, key=self.salt).digest()
@@ -212,6 +214,12 @@ class Admission:
 
     def client(self, environ: Mapping[str, Any]) -> Client:
         """The client a request comes from."""
+        return self._client(environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR") if self.proxies else None)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one Admission per app, kept for the app's life
+    def _client(self, peer: Any, forwarded: Any) -> Client:
+        """``client`` memoized by the two strings it reads (parsing addresses costs more than a lookup)."""
+        environ = {"REMOTE_ADDR": peer, "HTTP_X_FORWARDED_FOR": forwarded or ""}
         return client_of(client_address(environ, self.proxies))
 
     def admit(self, client: Client) -> Ticket | None:
@@ -235,7 +243,7 @@ class Admission:
                                  f"{row.in_flight} queries running or waiting, the limit is {self.max_in_flight}; "
                                  "wait for an answer, then retry")
             lease = self._free_lease(table, now)
-            table.leases[lease].pid, table.leases[lease].row, table.leases[lease].started = os.getpid(), index, now
+            table.leases[lease].pid, table.leases[lease].row, table.leases[lease].started = _pid, index, now
             row.in_flight += 1
         return Ticket(self, client, index, lease, now)
 
@@ -244,7 +252,7 @@ class Admission:
         now = time.monotonic()
         with self.shared.locked() as table:
             held = table.leases[lease]
-            if held.pid != os.getpid() or held.row != index or held.started != started:
+            if held.pid != _pid or held.row != index or held.started != started:
                 return  # taken back as stale; the record may belong to another client by now
             held.pid = 0
             row = table.rows[index]
@@ -342,6 +350,17 @@ class Admission:
         else:
             outcome = "429 Too Many Requests with Retry-After (seconds)" if self.enabled else "507"
         return f"Fair use: {'; '.join(rules)}. Past a limit: {outcome}."
+
+
+_pid = os.getpid()
+
+
+def _refresh_pid() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_refresh_pid)  # gunicorn workers are forks of the master
 
 
 def _alive(pid: int) -> bool:
