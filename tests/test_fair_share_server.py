@@ -133,12 +133,14 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def ask(server: Server, path: str, source: str, timeout_s: float = 60, accept: str = "*/*") -> Reply:
-    """One request from loopback address ``source``; the whole answer read."""
+def ask(server: Server, path: str, source: str, timeout_s: float = 60, accept: str = "*/*",
+        forwarded_for: str | None = None) -> Reply:
+    """One request from loopback address ``source`` (optionally as a proxy forwarding for a client)."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout_s, source_address=(source, 0))
+    headers = {"Accept": accept, **({"X-Forwarded-For": forwarded_for} if forwarded_for else {})}
     started = time.monotonic()
     try:
-        connection.request("GET", path, headers={"Accept": accept})
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         body = response.read()
         return Reply(response.status, time.monotonic() - started, body, {k.lower(): v for k, v in response.getheaders()})
@@ -182,8 +184,10 @@ DEADLINE_S = 5
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``hcn serve --production``, 2 web workers × 2 query workers, a 5 s deadline and a 2 s budget."""
+    """``hcn serve --production``, 2 web workers × 2 query workers, a 5 s deadline, a 2 s budget and a
+    trusted proxy at 127.0.0.100."""
     server = start(tmp_path_factory.mktemp("production"), "--production", "--workers", "2",
+                   "--trusted-proxy", "127.0.0.100",
                    env={"HCN_QUERY_TIMEOUT": str(DEADLINE_S), "HCN_CLIENT_BUDGET_S": "2"}, query_workers=4)
     yield server
     stop(server)
@@ -223,6 +227,18 @@ def test_one_client_with_12_runaway_queries_gets_429s_while_another_is_answered(
     assert ask(production, "/api/six-ps", "127.0.0.3").status == 200
     assert ask(production, "/doc/organisation/ostfold-fylkeskommune", "127.0.0.3").status == 200
     assert ask(production, "/health/ready", "127.0.0.3").status == 200
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_share(production: Server) -> None:
+    proxy, spender, other = "127.0.0.100", "198.51.100.1", "198.51.100.2"
+    spent = ask(production, sparql(RUNAWAY.format(n=unique())), proxy, forwarded_for=spender)
+    assert spent.status == 504  # the deadline's worth of query time: more than the 2 s budget
+    refused = ask(production, sparql(SIMPLE.format(n=unique())), proxy, forwarded_for=f"203.0.113.9, {spender}")
+    assert refused.status == 429 and f"{spender} has used its 2 s".encode() in refused.body
+    assert ask(production, sparql(SIMPLE.format(n=unique())), proxy, forwarded_for=other).status == 200
+    assert ask(production, sparql(SIMPLE.format(n=unique())), proxy).status == 200  # the proxy's own query
+    # anybody else naming the spender is just themselves
+    assert ask(production, sparql(SIMPLE.format(n=unique())), "127.0.0.7", forwarded_for=spender).status == 200
 
 
 # --- the memory bomb --------------------------------------------------------------------------
