@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   = 127.0.0.1
 PORT   = 8000
 
-.PHONY: venv serve serve-production test validate clean bench
+.PHONY: venv serve serve-production test soak validate clean bench
 
 venv: $(STAMP)
 
@@ -32,6 +32,12 @@ $(BROWSER): | $(STAMP)
 
 test: venv $(BROWSER)
 	$(VENV)/bin/python -m pytest
+
+# The fair-share soak alone (also part of make test): abusive and normal clients against hcn serve
+# --production; make soak SOAK_SECONDS=600 for a longer run.
+SOAK_SECONDS ?= 60
+soak: venv
+	HCN_SOAK_SECONDS=$(SOAK_SECONDS) $(VENV)/bin/python -m pytest -q -s tests/test_fair_share_server.py -k soak
 
 validate: venv
 	$(VENV)/bin/hcn validate

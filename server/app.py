@@ -25,7 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     from .endpoint import result_cache, sparql
     from .graphs import sources
     from .linkeddata import resources
-    from .operations import health, metrics, request_log
+    from .operations import admission, health, metrics, request_log
     from .store import open_store
 
     config = dict(config or {})
@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     app.extensions["hcn_version"] = DataVersion.from_files(files, settings.root)
     store = open_store(settings, workers=fork_workers, version=app.extensions["hcn_version"].digest)
     app.extensions["hcn_store"] = metrics.init_app(app, store)  # forks query workers: before any thread
+    admission.init_app(app, settings, app.extensions["hcn_metrics"])  # shared table: before any fork
     request_log.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
@@ -53,8 +54,13 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
 
 
 def error_response(error: HcnError) -> Response:
-    """Every ``HcnError`` becomes a response with its status: an HTML page for browsers, else plain text."""
-    return _error(error.status, str(error))
+    """Every ``HcnError`` becomes a response with its status: an HTML page for browsers, else plain text
+    (with ``Retry-After`` when the error says when to come back)."""
+    response = _error(error.status, str(error))
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def http_error_response(error: HTTPException) -> Response:

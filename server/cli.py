@@ -48,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, metavar="N", help="threads per worker for the Flask app (default 8)")
     serve.add_argument("--store-path", metavar="DIR", help="cache the embedded store on disk in DIR (HCN_STORE_PATH)")
     serve.add_argument("--endpoint", metavar="URL", help="serve a remote SPARQL store (HCN_SPARQL_ENDPOINT)")
+    serve.add_argument("--max-in-flight", type=int, metavar="N", dest="client_max_in_flight",
+                       help="queries one client may have running or waiting (default 2; 0 = no limit)")
+    serve.add_argument("--query-budget", type=float, metavar="SECONDS", dest="client_budget_s",
+                       help="query-worker seconds per client per minute (default: the query deadline; 0 = no budget)")
+    serve.add_argument("--query-memory", type=int, metavar="MIB", dest="query_memory_mb",
+                       help="memory one query may allocate in its worker (default: a quarter of the machine's "
+                       "memory over all query workers; 0 = no budget)")
+    serve.add_argument("--trusted-proxy", action="append", metavar="ADDR", dest="trusted_proxies",
+                       help="a reverse proxy (address or network) whose X-Forwarded-For names the client (repeatable)")
     serve.set_defaults(run=cmd_serve)
 
     add_load_parser(commands)
@@ -104,6 +113,12 @@ def settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
         values["root"] = discovered_root()
     if args.command == "serve" and args.endpoint:
         values["sparql_endpoint"] = args.endpoint
+    if args.command == "serve":
+        for name in ("client_max_in_flight", "client_budget_s", "query_memory_mb"):
+            if getattr(args, name) is not None:
+                values[name] = getattr(args, name)
+        if args.trusted_proxies:
+            values["trusted_proxies"] = ",".join(args.trusted_proxies)
     return values
 
 
@@ -292,3 +307,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
     for path in write_dumps(load_store(args), args.out):
         print(path)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -73,3 +73,28 @@ class BadGateway(HcnError):
     """The remote SPARQL backend answered, but not with something usable (garbage, a server error)."""
 
     status = 502
+
+
+class TooManyRequests(HcnError):
+    """A client is over its share of the query workers (queries in flight, or query time per minute).
+
+    ``retry_after`` (whole seconds) becomes the ``Retry-After`` header; ``reason`` names the limit
+    (``in_flight`` or ``budget``) for ``/metrics``.
+    """
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, reason: str) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+        self.reason = reason
+
+
+class MemoryBudgetExceeded(HcnError):
+    """A query needed more memory than one query worker may take; the worker was stopped and replaced.
+
+    507 (Insufficient Storage): the server could not hold what answering needs. Not 503, which
+    invites a retry that would fail the same way, nor 4xx, since the same query fits a bigger budget.
+    """
+
+    status = 507

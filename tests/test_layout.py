@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"shared"},
     "validation": {"shared"},
     "operations": {"shared", "store"},
-    "api": {"shared", "store"},
+    "api": {"shared", "store", "operations"},
     "linkeddata": {"shared", "store"},
     "endpoint": {"shared", "store", "operations", "api"},
     "dataset": {"shared", "store", "linkeddata", "api"},

@@ -26,6 +26,8 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.Wrapper import GET, POSTDIRECTLY, URLENCODED
 
+from http_support import opener_from
+
 REPO = Path(__file__).resolve().parent.parent
 RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 SELECT = RDFS + "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label LIMIT 40"
@@ -35,11 +37,14 @@ SR = "{http://www.w3.org/2005/sparql-results#}"
 METHODS = {"get": (GET, None), "post-form": (POST, URLENCODED), "post-direct": (POST, POSTDIRECTLY)}
 
 
-def http(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None):
-    """(status, headers, body) with urllib; error statuses are returned, not raised."""
+def http(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None,
+         source: str | None = None):
+    """(status, headers, body) with urllib, from the loopback address ``source`` if given (another
+    client to the server); error statuses are returned, not raised."""
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    opener = opener_from(source) if source else urllib.request.build_opener()
     try:
-        with urllib.request.urlopen(req, timeout=30) as response:
+        with opener.open(req, timeout=30) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as err:
         return err.code, err.headers, err.read()
@@ -301,9 +306,9 @@ def test_runaway_query_stops_at_deadline_while_others_are_answered(slow_server: 
     thread.start()
     time.sleep(0.3)
     latencies = []
-    for _ in range(5):
+    for _ in range(5):  # from another client: one client's own queries wait for its running one
         started = time.monotonic()
-        status, _, _ = http(f"{slow_server}?{urllib.parse.urlencode({'query': SELECT})}")
+        status, _, _ = http(f"{slow_server}?{urllib.parse.urlencode({'query': SELECT})}", source="127.0.0.2")
         latencies.append(time.monotonic() - started)
         assert status == 200
         time.sleep(0.2)
@@ -313,9 +318,10 @@ def test_runaway_query_stops_at_deadline_while_others_are_answered(slow_server: 
     assert b"timed out" in outcome["body"]  # type: ignore[operator]
     assert outcome["seconds"] < DEADLINE_S + 2  # type: ignore[operator]
     assert max(latencies) < 0.5
-    # the killed worker was replaced: the pool still answers two queries at once
+    # the killed worker was replaced: the pool still answers two clients at once
     results = []
-    pair = [threading.Thread(target=lambda: results.append(http(f"{slow_server}?query=ASK%7B%7D")[0])) for _ in range(2)]
+    pair = [threading.Thread(target=lambda s=source: results.append(http(f"{slow_server}?query=ASK%7B%7D", source=s)[0]))
+            for source in ("127.0.0.3", "127.0.0.4")]
     for t in pair:
         t.start()
     for t in pair:

@@ -21,6 +21,7 @@ from ..caching import conditional
 from ..config import Settings
 from ..errors import NotFound
 from ..negotiation import Offer
+from ..operations import admission
 from ..protocol import ROW_HEADERS, parse_params
 from ..store import Store
 from ..store.execute import Job
@@ -137,7 +138,7 @@ def run(name: str) -> Response:
         substitutions=dict(call.bound),
     )
     store: Store = current_app.extensions["hcn_store"]
-    answer = store.run(job, timeout_s=settings.query_timeout_s)
+    answer = admission.run(store, job, timeout_s=settings.query_timeout_s)  # 429 past the client's share
     if call.offer.name == "html":
         results = json.loads(b"".join(answer.body))
         body: Any = render_results(settings, call, results, answer.head.truncated)
@@ -183,5 +184,5 @@ def api_headers(response: Response) -> Response:
     """Negotiated, cacheable responses open to any origin (CORS), like ``/sparql``."""
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = f"{ROW_HEADERS}, ETag"
+    response.headers["Access-Control-Expose-Headers"] = f"{ROW_HEADERS}, ETag, Retry-After"
     return response

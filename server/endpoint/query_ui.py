@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, url_for
+from flask import current_app, render_template, url_for
 
 from .. import formats
 from ..api.examples import read_examples
@@ -56,4 +56,13 @@ def render(settings: Settings, query: str | None) -> str:
         example_queries={e.name: e.query for e in examples},
         timeout_s=settings.query_timeout_s,
         max_rows=settings.max_rows,
+        fair_use=fair_use(),
     )
+
+
+def fair_use() -> str:
+    """The endpoint's per-client limits and memory budget, in words."""
+    from ..operations.admission import Admission
+
+    admission: Admission = current_app.extensions["hcn_admission"]
+    return admission.fair_use(current_app.extensions["hcn_store"].memory_budget_mb)

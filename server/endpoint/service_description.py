@@ -11,8 +11,10 @@ from .. import formats
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_COMMENT = NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-PREFIXES = {"sd": SD, "void": VOID, "formats": "http://www.w3.org/ns/formats/"}
+PREFIXES = {"sd": SD, "void": VOID, "formats": "http://www.w3.org/ns/formats/",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
 
 #: Media type -> W3C format IRI (https://www.w3.org/ns/formats/).
 W3C_FORMATS: dict[str, str] = {
@@ -39,11 +41,14 @@ def _count(n: int) -> Literal:
     return Literal(str(n), datatype=XSD_INTEGER)
 
 
-def describe(endpoint: str, default_triples: int, named_graphs: Mapping[str, int]) -> Iterator[Triple]:
-    """Triples of an ``sd:Service`` for ``endpoint``: language, formats, features and dataset."""
+def describe(endpoint: str, default_triples: int, named_graphs: Mapping[str, int], fair_use: str = "") -> Iterator[Triple]:
+    """Triples of an ``sd:Service`` for ``endpoint``: language, formats, features and dataset, and the
+    fair-use rules as an ``rdfs:comment`` (SPARQL Service Description has no terms for limits)."""
     service, dataset, default_graph = BlankNode(), BlankNode(), BlankNode()
     yield Triple(service, RDF_TYPE, _sd("Service"))
     yield Triple(service, _sd("endpoint"), NamedNode(endpoint))
+    if fair_use:
+        yield Triple(service, RDFS_COMMENT, Literal(fair_use, language="en"))
     yield Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query"))
     for fmt in formats.FORMATS:
         if fmt.media_type in W3C_FORMATS:

@@ -19,6 +19,7 @@ from werkzeug.http import parse_accept_header
 from .. import formats
 from ..config import Settings
 from ..errors import BadRequest, HcnError, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
+from ..operations import admission
 from ..protocol import ROW_HEADERS, parse_params, read_body
 from ..querytext import MAX_NESTING, nesting_depth
 from ..store import Store
@@ -152,7 +153,7 @@ def sparql() -> Response | str:
         return describe_service(req.format_name)
     job = Job(req.query, req.default_graphs, req.named_graphs, negotiate(req.format_name), settings.max_rows)
     store: Store = current_app.extensions["hcn_store"]
-    answer = store.run(job, timeout_s=settings.query_timeout_s)
+    answer = admission.run(store, job, timeout_s=settings.query_timeout_s)  # 429 past the client's share
     request.environ[COMPLETE] = answer.complete  # for the result cache: keep only whole answers
     request.environ[KEEP] = not VOLATILE.search(req.query)  # ... and none that depend on time or chance
     fmt = formats.by_name(answer.head.kind, answer.head.format_name)  # type: ignore[arg-type]
@@ -170,7 +171,7 @@ def describe_service(format_name: str | None) -> Response:
     rows = list(store.query(COUNT_DEFAULT_GRAPH))  # constant query over a loaded, read-only store
     default_triples = int(rows[0]["n"].value)  # type: ignore[index]
     triples = service_description.describe(
-        url_for("sparql.sparql", _external=True), default_triples, store.graph_sizes()
+        url_for("sparql.sparql", _external=True), default_triples, store.graph_sizes(), query_ui.fair_use()
     )
     data = serialize_rdf(list(triples), format=fmt.oxi, prefixes=service_description.PREFIXES)  # type: ignore[arg-type]
     return Response(data, content_type=fmt.content_type)
@@ -181,7 +182,7 @@ def protocol_headers(response: Response) -> Response:
     """Negotiated responses vary on Accept; GET and POST are open to any origin (CORS)."""
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = ROW_HEADERS
+    response.headers["Access-Control-Expose-Headers"] = f"{ROW_HEADERS}, Retry-After"
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = request.headers.get(

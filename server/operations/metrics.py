@@ -1,4 +1,5 @@
-"""Prometheus metrics at ``/metrics``: requests by route and status, durations, deadline hits, store size.
+"""Prometheus metrics at ``/metrics``: requests by route and status, durations, deadline and memory
+budget hits, admission rejections by reason, the per-client limits, store size.
 
 Each app gets its own ``CollectorRegistry`` (tests build several apps in one process). Under
 ``hcn serve --production`` every gunicorn worker counts for itself in prometheus_client's
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from ..errors import HcnError, QueryTimeout
+from ..errors import HcnError, MemoryBudgetExceeded, QueryTimeout
 from ..store import QueryResult, Store
 from . import request_log
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
     from ..store.execute import Job
-    from ..store.pool import Answer
+    from ..store.pool import Answer, Claim
 
 bp = Blueprint("metrics", __name__)
 
@@ -42,6 +43,10 @@ class Metrics:
     request_seconds: Histogram
     query_seconds: Histogram
     deadline_hits: Counter
+    memory_hits: Counter
+    rejections: Counter
+    limits: Gauge
+    memory_budget: Gauge
     store_quads: Gauge
     graph_triples: Gauge
     sized_at: float = 0.0
@@ -67,6 +72,15 @@ class Metrics:
                                     ["call", "outcome"], buckets=_BUCKETS, registry=registry),
             deadline_hits=Counter("hcn_query_deadline_hits", "Queries stopped at the query deadline",
                                   registry=registry),
+            memory_hits=Counter("hcn_query_memory_budget_hits", "Queries stopped at a query worker's memory budget",
+                                registry=registry),
+            rejections=Counter("hcn_admission_rejections", "Queries refused with 429, by the limit the client hit",
+                               ["reason"], registry=registry),
+            limits=Gauge("hcn_admission_limit", "Per-client limits (0 = off): in_flight queries, "
+                         "budget_seconds_per_minute of query-worker time", ["limit"], registry=registry,
+                         multiprocess_mode="max"),
+            memory_budget=Gauge("hcn_query_memory_budget_bytes", "Memory one query worker may allocate (0 = no budget)",
+                                registry=registry, multiprocess_mode="max"),
             store_quads=Gauge("hcn_store_quads", "Quads in the store's graphs", registry=registry,
                               multiprocess_mode="max"),
             graph_triples=Gauge("hcn_store_graph_triples", "Triples per named graph", ["graph"], registry=registry,
@@ -81,10 +95,10 @@ class InstrumentedStore:
         self.inner = store
         self._metrics = metrics
 
-    def run(self, job: Job, *, timeout_s: float) -> Answer:
+    def run(self, job: Job, *, timeout_s: float, claim: Claim | None = None) -> Answer:
         """``Store.run``, timed to the response head (the body may still stream)."""
         with self._timed("run"):
-            return self.inner.run(job, timeout_s=timeout_s)
+            return self.inner.run(job, timeout_s=timeout_s, claim=claim)
 
     def query(self, sparql: str, **options: Any) -> QueryResult:
         """``Store.query``, timed."""
@@ -113,10 +127,13 @@ class _Timer:
         self._started = time.perf_counter()
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
-        outcome = "ok" if kind is None else "timeout" if isinstance(error, QueryTimeout) else "error"
+        outcome = ("ok" if kind is None else "timeout" if isinstance(error, QueryTimeout)
+                   else "memory" if isinstance(error, MemoryBudgetExceeded) else "error")
         self._metrics.query_seconds.labels(self._call, outcome).observe(time.perf_counter() - self._started)
         if outcome == "timeout":
             self._metrics.deadline_hits.inc()
+        elif outcome == "memory":
+            self._metrics.memory_hits.inc()
 
 
 def _route() -> str:
@@ -165,4 +182,5 @@ def init_app(app: Flask, store: Store) -> InstrumentedStore:
     app.extensions["hcn_metrics"] = metrics
     app.after_request(_count)
     app.register_blueprint(bp)
+    metrics.memory_budget.set(store.memory_budget_mb * 1024 * 1024)
     return InstrumentedStore(store, metrics)

@@ -107,6 +107,9 @@ def _child_exit(server: Any, worker: Any) -> None:
 def serve(overrides: Mapping[str, Any], workers: int | None = None, threads: int | None = None) -> int:
     """Run gunicorn in this process until it is stopped (SIGTERM/SIGINT); returns the exit code."""
     settings = Settings.load(overrides)  # fail on bad settings before gunicorn starts
+    workers = workers or default_workers()
+    # the memory budget is shared out over every query worker of every gunicorn worker
+    overrides = {**overrides, "query_memory_mb": settings.memory_budget_mb(workers)}
     metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     own_dir = metrics_dir is None
     if own_dir:  # must be set before prometheus_client is imported (it picks its value class then)

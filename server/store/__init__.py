@@ -20,7 +20,7 @@ from ..formats import QueryResult
 
 if TYPE_CHECKING:
     from .execute import Job
-    from .pool import Answer
+    from .pool import Answer, Claim
 
 __all__ = ["QueryResult", "Store", "open_store"]
 
@@ -42,8 +42,13 @@ class Store(Protocol):
         """
         ...
 
-    def run(self, job: Job, *, timeout_s: float) -> Answer:
-        """Answer a protocol job as negotiated bytes, stopped at ``timeout_s`` (the SPARQL endpoint's path)."""
+    def run(self, job: Job, *, timeout_s: float, claim: Claim | None = None) -> Answer:
+        """Answer a protocol job as negotiated bytes, stopped at ``timeout_s`` (the SPARQL endpoint's path).
+
+        ``claim`` names the client (fair share of the query workers) and is released with the
+        worker seconds spent once the answer no longer holds a worker; if ``run`` raises, the
+        caller releases it (``release`` is idempotent).
+        """
         ...
 
     def __len__(self) -> int:
@@ -64,6 +69,11 @@ class Store(Protocol):
 
     def describe_backend(self) -> dict[str, Any]:
         """What the backend is, for ``/health`` (kind, endpoint or storage), with no secrets."""
+        ...
+
+    @property
+    def memory_budget_mb(self) -> int:
+        """MiB one query may allocate in a query worker (0 = no budget here)."""
         ...
 
 

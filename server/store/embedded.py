@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from ..formats import QueryResult
 from ..graphs import DEFAULT_GRAPHS, FOLDERS, sources
 from ..querytext import has_dataset_clause, looks_like_update, uses_service
 from .execute import Job, ListSink, execute
-from .pool import Answer, QueryPool
+from .pool import Answer, Claim, QueryPool
 
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
@@ -31,6 +32,7 @@ class EmbeddedStore:
         self._graph = {name: NamedNode(settings.graph_iri(name)) for name in FOLDERS}
         self._pool: QueryPool | None = None
         self._pool_size = settings.pool_size
+        self._memory_mb = settings.memory_budget_mb()
         self._db = db
         self._opened_in = 0
         self._inherited: list[OxStore] = []
@@ -70,7 +72,7 @@ class EmbeddedStore:
 
     def start_pool(self, size: int) -> None:
         """Fork ``size`` query workers now (call after loading, before serving threads start)."""
-        self._pool = QueryPool(self.query, size)
+        self._pool = QueryPool(self.query, size, memory_mb=self._memory_mb)
         self._pool.start()
         atexit.register(self._pool.close)
 
@@ -85,12 +87,23 @@ class EmbeddedStore:
         """Embedded pyoxigraph, in memory or read-only on disk, and its pool size."""
         return {"kind": "embedded", "storage": "disk" if self._db else "memory", "pool": self._pool_size}
 
-    def run(self, job: Job, *, timeout_s: float) -> Answer:
-        """Answer ``job`` in a pool worker under the deadline, or in-process (no deadline) without a pool."""
+    @property
+    def memory_budget_mb(self) -> int:
+        """MiB a query worker may allocate (0 = unbounded, and always without a pool)."""
+        return self._memory_mb if self._pool_size > 0 else 0
+
+    def run(self, job: Job, *, timeout_s: float, claim: Claim | None = None) -> Answer:
+        """Answer ``job`` in a pool worker under the deadline and memory budget (fairly for ``claim``),
+        or in-process (no deadline, no budget) without a pool."""
         if self._pool is not None:
-            return self._pool.run(job, timeout_s)
-        sink = ListSink()
-        execute(self.query, job, sink)
+            return self._pool.run(job, timeout_s, claim)
+        started = time.monotonic()
+        try:
+            sink = ListSink()
+            execute(self.query, job, sink)
+        finally:
+            if claim is not None:
+                claim.release(time.monotonic() - started)
         assert sink.meta is not None
         return Answer(sink.meta, sink)
 

@@ -40,7 +40,7 @@ from ..graphs import DEFAULT_GRAPHS, FOLDERS
 from ..querytext import has_dataset_clause
 from .embedded import EmbeddedStore
 from .execute import Job, ListSink, execute
-from .pool import Answer
+from .pool import Answer, Claim
 from .transport import public_url, transport_error
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -59,10 +59,16 @@ class RemoteStore:
         self._checker = EmbeddedStore(settings, OxStore())  # empty: parses and refuses, never answers
         self._graphs = {name: settings.graph_iri(name) for name in FOLDERS}
 
-    def run(self, job: Job, *, timeout_s: float) -> Answer:
-        """Answer ``job`` with the endpoint's results, written by the embedded path's serializers."""
-        sink = ListSink()
-        execute(partial(self._query, deadline=time.monotonic() + timeout_s), job, sink)
+    def run(self, job: Job, *, timeout_s: float, claim: Claim | None = None) -> Answer:
+        """Answer ``job`` with the endpoint's results, written by the embedded path's serializers;
+        ``claim`` is charged the time the remote store took."""
+        started = time.monotonic()
+        try:
+            sink = ListSink()
+            execute(partial(self._query, deadline=started + timeout_s), job, sink)
+        finally:
+            if claim is not None:
+                claim.release(time.monotonic() - started)
         assert sink.meta is not None
         return Answer(sink.meta, sink)
 
@@ -168,6 +174,11 @@ class RemoteStore:
     def describe_backend(self) -> dict[str, Any]:
         """The endpoint, without credentials."""
         return {"kind": "remote", "endpoint": public_url(self._endpoint)}
+
+    @property
+    def memory_budget_mb(self) -> int:
+        """No memory budget here: the remote store bounds its own queries."""
+        return 0
 
 
 def _values(substitutions: Mapping[str, Any]) -> str:
