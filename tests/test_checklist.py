@@ -89,12 +89,15 @@ CHECKLIST: dict[str, str] = {
         phase:v a hc:Phase ; hc:phaseNumber 5 ; hc:phaseOf {EHCN} ; dcterms:source {S002} ;
             time:hasBeginning/time:inXSDgYear "2009"^^xsd:gYear ; time:hasEnd/time:inXSDgYear "2013"^^xsd:gYear .
         {S002} hc:writingPeriod/time:hasBeginning/time:inXSDgYear "2014"^^xsd:gYear .""",
-    "17 Østfold's phase V commitments: holistic work, inequalities and the three core themes": f"""
+    "17 Østfold's phase V commitments: holistic work and reducing inequalities, and the three core themes": f"""
         ?c a hc:Commitment ; hc:committedParty organisation:ostfold-fylkeskommune ; hc:duringPhase phase:v ; dcterms:source {S002} ;
-            hc:coreTheme id:theme\\/holistic-public-health-work , id:theme\\/social-inequalities-in-health ,
-                id:theme\\/caring-and-supportive-environments , id:theme\\/healthy-living , id:theme\\/healthy-urban-environment-and-design .
+            hc:committedTo ?holistic , ?inequality ;
+            hc:coreTheme id:theme\\/caring-and-supportive-environments , id:theme\\/healthy-living , id:theme\\/healthy-urban-environment-and-design .
+        ?holistic a hc:Aim ; rdfs:label "Arbeide helhetlig med folkehelse"@nb ; dcterms:source {S002} .
+        ?inequality a hc:Aim ; hc:aimTheme id:theme\\/social-inequalities-in-health ; dcterms:source {S002} .
         phase:v hc:coreTheme id:theme\\/caring-and-supportive-environments , id:theme\\/healthy-living , id:theme\\/healthy-urban-environment-and-design .
-        id:theme\\/healthy-living skos:prefLabel "Sunn livsstil"@nb .""",
+        id:theme\\/healthy-living skos:prefLabel "Sunn livsstil"@nb .
+        FILTER NOT EXISTS {{ ?c hc:coreTheme id:theme\\/social-inequalities-in-health }}""",
     "18 Østfold collaborates with UCL Institute of Health Equity on social inequalities in health": f"""
         ?p a hc:Partnership ; hc:partner organisation:ostfold-fylkeskommune , organisation:ucl-institute-of-health-equity ;
             hc:topic id:theme\\/social-inequalities-in-health ; hc:withinNetwork {EHCN} ; dcterms:source {S002} .

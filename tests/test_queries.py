@@ -448,19 +448,25 @@ def test_municipal_mergers(store: pyoxigraph.Store) -> None:
 
 def test_ostfold_phase_v_commitments(store: pyoxigraph.Store) -> None:
     # 002: "forpliktet til å arbeide helhetlig med folkehelse og reduksjon av sosial ulikhet i helse og med disse
-    #       tre kjernetema ..."; "inngått et samarbeid med ... University College London (The Institute of Health Equity)"
+    #       tre kjernetema: Omsorgsfulle og støttende miljøer, sunn livsstil og Sunt bymiljø og – design.";
+    #      "inngått et samarbeid med ... University College London (The Institute of Health Equity)"
+    # Changed with issue #17: the old answer listed five core themes; working holistically with public health and
+    # reducing social inequality are commitments of their own, and only the three are core themes.
     rows = run(store, "ostfold-phase-v-commitments")
-    committed = {r["themeEn"] for r in rows if r["kind"] == "commitment"}
-    assert committed == {
-        "Holistic public health work",
-        "Social inequalities in health",
+    assert [r["itemEn"] for r in rows if r["kind"] == "commitment"] == [
+        "Working holistically with public health",
+        "Reduction of social inequality in health",
+    ]
+    assert [r["themeEn"] for r in rows if r["kind"] == "commitment"] == [None, "Social inequalities in health"]
+    assert [r["itemEn"] for r in rows if r["kind"] == "core theme"] == [
         "Caring and supportive environments",
         "Healthy living",
         "Healthy urban environment and design",
-    }
-    assert {r["phaseLabel"] for r in rows if r["kind"] == "commitment"} == {"Phase V (2009–2013)"}
+    ]
+    assert {r["phaseLabel"] for r in rows if r["kind"] in ("commitment", "core theme")} == {"Phase V (2009–2013)"}
     partnerships = {(r["partnerName"], r["themeEn"]) for r in rows if r["kind"] == "partnership"}
     assert partnerships == {("UCL Institute of Health Equity", "Social inequalities in health")}
+    assert [r["kind"] for r in rows] == ["commitment"] * 2 + ["core theme"] * 3 + ["partnership"]
 
 
 def test_aims_of_networks_and_strategies(store: pyoxigraph.Store) -> None:
