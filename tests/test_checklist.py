@@ -45,8 +45,9 @@ CHECKLIST: dict[str, str] = {
         network:sunne-kommuner a hc:NationalNetwork ; hc:parentNetwork {EHCN} ; hc:operatesIn organisation:norway ;
             dcterms:source {S000} , {S002} .""",
     "2 all national networks work for good, healthy, safe communities and link to the phases": f"""
-        {EHCN} hc:hasAim ?aim . network:sunne-kommuner hc:hasAim ?aim .
-        ?aim dcterms:source {S000} ; dcterms:description ?d . FILTER(CONTAINS(?d, "godt, sunt og trygt") && CONTAINS(?d, "faser"))""",
+        {EHCN} hc:nationalNetworkAim ?aim . network:sunne-kommuner hc:hasAim ?aim .
+        ?aim dcterms:source {S000} ; dcterms:description ?d . FILTER(CONTAINS(?d, "godt, sunt og trygt") && CONTAINS(?d, "faser"))
+        FILTER NOT EXISTS {{ {EHCN} hc:hasAim ?aim }}""",
     "3 over 30 national networks and 100 individual member cities": f"""
         {count_observation(EHCN, "national-networks", 30, "more-than", S000)}
         {count_observation(EHCN, "direct-members", 100, "exact", S000).replace("?o", "?o2").replace("?period", "?p2").replace("?instant", "?i2")}""",
@@ -63,14 +64,17 @@ CHECKLIST: dict[str, str] = {
         ?m org:member organisation:ostfold-fylkeskommune ; org:organization {EHCN} ; org:memberDuring ?i ; dcterms:source {S002} .
         ?i time:hasBeginning/time:inXSDgYear "2006"^^xsd:gYear . FILTER NOT EXISTS {{ ?i time:hasEnd ?end }}""",
     "9 national networks give political, strategic and technical support and a platform for exchange": f"""
-        {EHCN} hc:hasAim ?aim . ?aim dcterms:source {S002} ; dcterms:description ?d .
-        FILTER(LANG(?d) = "nb" && CONTAINS(?d, "politisk, strategisk og teknisk støtte") && CONTAINS(?d, "erfaringsutveksling"))""",
+        {EHCN} hc:nationalNetworkAim ?aim . network:sunne-kommuner hc:hasAim ?aim . ?aim dcterms:source {S002} ; dcterms:description ?d .
+        FILTER(LANG(?d) = "nb" && CONTAINS(?d, "politisk, strategisk og teknisk støtte") && CONTAINS(?d, "erfaringsutveksling")
+               && CONTAINS(?d, "nasjonal ressurs av erfaring og kompetanse"))
+        FILTER NOT EXISTS {{ {EHCN} hc:hasAim ?aim }}""",
     "10 the secretariat sits at Akershus fylkeskommune with a daily manager and an adviser; contact about membership": f"""
         ?sec org:unitOf network:sunne-kommuner ; hc:hostedBy organisation:akershus-fylkeskommune ; dcterms:source {S002} , {S000} ;
             dcterms:description ?d .
         ?p1 org:postIn ?sec ; org:role role:daily-manager . ?p2 org:postIn ?sec ; org:role role:adviser .
-        ?m org:member organisation:akershus-fylkeskommune ; org:organization network:sunne-kommuner ; org:role role:secretariat-host .
-        FILTER(LANG(?d) = "nb" && CONTAINS(?d, "medlemskap"))""",
+        FILTER(LANG(?d) = "nb" && CONTAINS(?d, "medlemskap"))
+        # hosting the secretariat is not membership: the source does not say Akershus is a member (issue #17)
+        FILTER NOT EXISTS {{ ?m org:member organisation:akershus-fylkeskommune ; org:organization network:sunne-kommuner }}""",
     "11 purpose: societal development promoting public health, incl. reducing social inequalities": f"""
         network:sunne-kommuner hc:hasAim ?aim . ?aim dcterms:source {S002} ; hc:aimTheme id:theme\\/social-inequalities-in-health ;
             dcterms:description ?d . FILTER(CONTAINS(?d, "samfunnsutvikling som fremmer folkehelse"))""",
@@ -150,7 +154,8 @@ CHECKLIST: dict[str, str] = {
         ?g org:unitOf network:regions-for-health-network ; dcterms:source {S002} .
         ?post org:postIn ?g ; org:role role:steering-group-chair ; hc:heldByMemberOf network:regions-for-health-network .""",
     "30 Norwegian safe communities build on WHO Safe Communities; model in more than 25 countries; regional networks on all continents": f"""
-        network:trygge-lokalsamfunn hc:parentNetwork network:safe-communities ; dcterms:source {S002} .
+        network:trygge-lokalsamfunn hc:buildsOn network:safe-communities ; dcterms:source {S002} .
+        FILTER NOT EXISTS {{ network:trygge-lokalsamfunn hc:parentNetwork ?parent }}
         network:safe-communities dcterms:description ?d . FILTER(CONTAINS(?d, "alle verdensdeler"))
         {count_observation("network:safe-communities", "countries", 25, "more-than", S002)}""",
     "31 the Norwegian model is adapted to Norwegian framework conditions and municipal cycles": f"""
