@@ -237,3 +237,124 @@ def test_checklist_covers_every_numbered_fact() -> None:
     numbered = {key.split(" ")[0] for key in CHECKLIST}
     expected = {str(n) for n in range(1, 37)} | {"C1", "C2", "C3"} | {f"A{n}" for n in range(1, 7)}
     assert numbered == expected
+
+
+# --------------------------------------------------------------------------------------------------
+# Exact lists: where a source lists things (themes, goals, principles, criteria, members, the 6 Ps,
+# the eight Østfold municipalities, the secretariat's staff), the graph holds exactly the listed items,
+# not just at least them, and where the source orders them, hc:order gives the source's order.
+# Each query answers ?label (nb unless said) and, for ordered lists, ?order.
+
+ORDERED = True
+UNORDERED = False
+
+EXACT_LISTS: dict[str, tuple[str, bool, list[str]]] = {
+    "phase V core themes (002: «disse tre kjernetema»)": ("""
+        SELECT ?label ?order WHERE { phase:v hc:coreTheme ?t . ?t skos:prefLabel ?label . OPTIONAL { ?t hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Omsorgsfulle og støttende miljøer", "Sunn livsstil", "Sunt bymiljø og -design"]),
+    "Østfold's phase V core themes: the three, no more": ("""
+        SELECT ?label ?order WHERE { ?c a hc:Commitment ; hc:committedParty organisation:ostfold-fylkeskommune ; hc:coreTheme ?t .
+            ?t skos:prefLabel ?label . OPTIONAL { ?t hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Omsorgsfulle og støttende miljøer", "Sunn livsstil", "Sunt bymiljø og -design"]),
+    "Østfold's phase V commitments besides the core themes": ("""
+        SELECT ?label ?order WHERE { ?c a hc:Commitment ; hc:committedParty organisation:ostfold-fylkeskommune ; hc:committedTo ?a .
+            ?a rdfs:label ?label . OPTIONAL { ?a hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Arbeide helhetlig med folkehelse", "Reduksjon av sosial ulikhet i helse"]),
+    "Østfold has one commitment, in phase V": ("""
+        SELECT ?label WHERE { ?c a hc:Commitment ; hc:committedParty ?party ; hc:duringPhase ?p . ?p rdfs:label ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, ["Fase V (2009–2013)"]),
+    "themes: the three core themes and social inequalities in health, nothing else": ("""
+        SELECT ?label WHERE { ?t a hc:Theme ; skos:prefLabel ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, sorted(["Omsorgsfulle og støttende miljøer", "Sunn livsstil", "Sunt bymiljø og -design", "Sosiale ulikheter i helse"])),
+    "phase VI strategic goals": ("""
+        SELECT ?label ?order WHERE { phase:vi hc:strategicGoal ?g . ?g skos:prefLabel ?label . OPTIONAL { ?g hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Forbedre helsen for alle og redusere sosiale ulikheter i helse",
+                  "Forbedre lederskap og jobbe for mer deltakerorientert styring av helsefeltet"]),
+    "the 6 Ps of the vision": ("""
+        SELECT ?label ?order WHERE { ?v a hc:Vision ; hc:strategicGoal ?g . ?g skos:prefLabel ?label . OPTIONAL { ?g hc:order ?order } FILTER(LANG(?label) = "en") }""",
+        ORDERED, ["People", "Places", "Participation", "Prosperity", "Peace", "Planet"]),
+    "the 6 Ps in their scheme": ("""
+        SELECT ?label ?order WHERE { ?g skos:inScheme id:scheme\\/six-ps ; skos:prefLabel ?label . OPTIONAL { ?g hc:order ?order } FILTER(LANG(?label) = "en") }""",
+        ORDERED, ["People", "Places", "Participation", "Prosperity", "Peace", "Planet"]),
+    "the 6 Ps as phase VII's goals": ("""
+        SELECT ?label ?order WHERE { phase:vii hc:strategicGoal ?g . ?g skos:prefLabel ?label . OPTIONAL { ?g hc:order ?order } FILTER(LANG(?label) = "en") }""",
+        ORDERED, ["People", "Places", "Participation", "Prosperity", "Peace", "Planet"]),
+    "the four principles of the safe-communities model": ("""
+        SELECT ?label ?order WHERE { network:trygge-lokalsamfunn hc:hasPrinciple ?p . ?p skos:prefLabel ?label . OPTIONAL { ?p hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Tverrsektorielt samarbeid", "Kunnskapsbaserte tilnærminger", "Medvirkning", "Livsløpsperspektiv"]),
+    "principles: none outside the model": ("""
+        SELECT ?label ?order WHERE { ?p a hc:Principle ; skos:prefLabel ?label . OPTIONAL { ?p hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Tverrsektorielt samarbeid", "Kunnskapsbaserte tilnærminger", "Medvirkning", "Livsløpsperspektiv"]),
+    "the listed criteria, each with its heading": ("""
+        SELECT ?label ?order WHERE { network:trygge-lokalsamfunn hc:hasCriterion ?c . ?c skos:prefLabel ?name ; hc:stage ?s . OPTIONAL { ?c hc:order ?order }
+            ?s skos:prefLabel ?stage . FILTER(LANG(?name) = "nb" && LANG(?stage) = "nb") BIND(CONCAT(?stage, ": ", ?name) AS ?label) }""",
+        ORDERED, ["Etablering: Kartlegging av risikofaktorer", "Etablering: Prioritering av innsatsområder",
+                  "Etablering: Forankring i planverk", "Sertifisering: Organisering av videre arbeid",
+                  "Sertifisering: Medvirkning og informasjon", "Sertifisering: Iverksetting",
+                  "Sertifisering: Evaluere og rapportere"]),
+    "criteria: none outside the model": ("""
+        SELECT ?label ?order WHERE { ?c a hc:Criterion ; skos:prefLabel ?label . OPTIONAL { ?c hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Kartlegging av risikofaktorer", "Prioritering av innsatsområder", "Forankring i planverk",
+                  "Organisering av videre arbeid", "Medvirkning og informasjon", "Iverksetting", "Evaluere og rapportere"]),
+    "the two headings (stages) of the criteria": ("""
+        SELECT ?label ?order WHERE { ?s a hc:CriterionStage ; skos:prefLabel ?label . OPTIONAL { ?s hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Etablering", "Sertifisering"]),
+    "the eight Østfold municipalities, in the source's order": ("""
+        SELECT ?label ?order WHERE { ?p a hc:ProgrammeParticipation ; hc:withinNetwork network:trygge-lokalsamfunn ; hc:participant ?m . OPTIONAL { ?p hc:order ?order }
+            ?m rdfs:label ?label . FILTER(LANG(?label) = "nb") }""",
+        ORDERED, [f"{name} kommune" for name in
+                  ("Fredrikstad", "Spydeberg", "Rakkestad", "Halden", "Askim", "Trøgstad", "Hvaler", "Råde")]),
+    "programme participations: the eight, none elsewhere": ("""
+        SELECT ?label WHERE { ?p a hc:ProgrammeParticipation ; hc:participant ?m . ?m rdfs:label ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, sorted(f"{name} kommune" for name in
+                          ("Fredrikstad", "Spydeberg", "Rakkestad", "Halden", "Askim", "Trøgstad", "Hvaler", "Råde"))),
+    "direct members of Healthy Cities in Norway: Sandnes kommune and Østfold fylkeskommune": ("""
+        SELECT ?label WHERE { ?m a org:Membership ; org:organization network:who-european-healthy-cities-network ;
+            org:role role:direct-member ; org:member ?o . ?o rdfs:label ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, ["Sandnes kommune", "Østfold fylkeskommune"]),
+    "every membership in the graph: the two direct members and the observer": ("""
+        SELECT ?label WHERE { ?m a org:Membership ; org:member ?o ; org:organization ?n ; org:role ?r .
+            ?o rdfs:label ?on . ?n rdfs:label ?nn . ?r skos:prefLabel ?rn .
+            FILTER(LANG(?on) = "nb" && LANG(?nn) = "en" && LANG(?rn) = "en") BIND(CONCAT(?on, " – ", ?rn, " – ", ?nn) AS ?label) }""",
+        UNORDERED, sorted(["Sandnes kommune – direct member – WHO European Healthy Cities Network",
+                           "Østfold fylkeskommune – direct member – WHO European Healthy Cities Network",
+                           "Østfold fylkeskommune – observer – Safe Communities Norway"])),
+    "the secretariat's staff: a daily manager and an adviser": ("""
+        SELECT ?label WHERE { ?sec org:unitOf network:sunne-kommuner . ?post org:postIn ?sec ; org:role ?r .
+            ?r skos:prefLabel ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, ["daglig leder", "rådgiver"]),
+    "posts: the secretariat's two and the RHN steering group's chair": ("""
+        SELECT ?label WHERE { ?post a org:Post ; org:role ?r . ?r skos:prefLabel ?label . FILTER(LANG(?label) = "en") }""",
+        UNORDERED, sorted(["general manager", "adviser", "steering-group chair"])),
+    "the seven expectations of RHN member regions": ("""
+        SELECT ?label ?order WHERE { ?e hc:expectationOf network:regions-for-health-network ; rdfs:label ?label . OPTIONAL { ?e hc:order ?order } FILTER(LANG(?label) = "en") }""",
+        ORDERED, ["Will and ability to take decisions in the public health field",
+                  "Resources allocated to the public health field",
+                  "Ability to create and develop partnerships for public health",
+                  "Share knowledge and experience with others",
+                  "Monitor the health status of the region",
+                  "Deliver concrete results transferable to other European regions",
+                  "Engage in at least one of the areas of action of the work programme under development"]),
+    "the two parts of Health 2020 the source names": ("""
+        SELECT ?label WHERE { ?h rdfs:label "Health 2020"@en ; hc:hasAim ?a . ?a rdfs:label ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, ["Helse i alt vi gjør", "Redusere sosiale ulikheter i helse"]),
+}
+
+
+def _rows(app: Flask, query: str, ordered: bool) -> list[tuple[str, int | None]]:
+    """(label, position) per answer row; the position is None for unordered lists."""
+    store = app.extensions["hcn_store"]
+    return [(row["label"].value, int(row["order"].value) if ordered and row["order"] is not None else None)
+            for row in store.query(PREFIXES + query)]
+
+
+@pytest.mark.parametrize("name", list(EXACT_LISTS), ids=list(EXACT_LISTS))
+def test_listed_facts_are_exactly_the_sources_list(app: Flask, name: str) -> None:
+    query, ordered, expected = EXACT_LISTS[name]
+    rows = _rows(app, query, ordered)
+    if ordered:
+        assert all(o is not None for _, o in rows), f"{name}: an item has no hc:order: {rows}"
+        assert sorted(o for _, o in rows) == list(range(1, len(rows) + 1)), f"{name}: positions are not 1..n: {rows}"
+        assert [label for label, _ in sorted(rows, key=lambda r: r[1])] == expected
+    else:
+        assert sorted(label for label, _ in rows) == sorted(expected)
