@@ -4,8 +4,11 @@ graph, so that no fact is silently dropped. Each ASK also checks the fact's sour
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 PREFIXES = """
 PREFIX hc: <https://w3id.org/healthy-cities/ontology#>
@@ -320,9 +323,9 @@ EXACT_LISTS: dict[str, tuple[str, bool, list[str]]] = {
                            "Østfold fylkeskommune – direct member – WHO European Healthy Cities Network",
                            "Østfold fylkeskommune – observer – Safe Communities Norway"])),
     "the secretariat's staff: a daily manager and an adviser": ("""
-        SELECT ?label WHERE { ?sec org:unitOf network:sunne-kommuner . ?post org:postIn ?sec ; org:role ?r .
-            ?r skos:prefLabel ?label . FILTER(LANG(?label) = "nb") }""",
-        UNORDERED, ["daglig leder", "rådgiver"]),
+        SELECT ?label ?order WHERE { ?sec org:unitOf network:sunne-kommuner . ?post org:postIn ?sec ; org:role ?r .
+            OPTIONAL { ?post hc:order ?order } ?r skos:prefLabel ?label . FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["daglig leder", "rådgiver"]),
     "posts: the secretariat's two and the RHN steering group's chair": ("""
         SELECT ?label WHERE { ?post a org:Post ; org:role ?r . ?r skos:prefLabel ?label . FILTER(LANG(?label) = "en") }""",
         UNORDERED, sorted(["general manager", "adviser", "steering-group chair"])),
@@ -358,3 +361,50 @@ def test_listed_facts_are_exactly_the_sources_list(app: Flask, name: str) -> Non
         assert [label for label, _ in sorted(rows, key=lambda r: r[1])] == expected
     else:
         assert sorted(label for label, _ in rows) == sorted(expected)
+
+
+# --------------------------------------------------------------------------------------------------
+# The HTML pages list what the sources list in the sources' order (hc:order), not by IRI or label.
+
+PAGE_LISTS: dict[str, tuple[str, str, list[str]]] = {
+    "principles on the network's page": ("/doc/network/trygge-lokalsamfunn", "has principle",
+        ["Cross-sectoral cooperation", "Knowledge-based approaches", "Participation", "Life-course perspective"]),
+    "criteria on the network's page": ("/doc/network/trygge-lokalsamfunn", "has criterion",
+        ["Mapping of risk factors", "Prioritisation of areas of action", "Anchoring in planning documents",
+         "Organisation of further work", "Participation and information", "Implementation", "Evaluate and report"]),
+    "the 6 Ps on the vision's page": ("/doc/vision/healthier-and-happier-cities-for-all", "strategic goal",
+        ["People", "Places", "Participation", "Prosperity", "Peace", "Planet"]),
+    "the 6 Ps on phase VII's page": ("/doc/phase/vii", "strategic goal",
+        ["People", "Places", "Participation", "Prosperity", "Peace", "Planet"]),
+    "phase VI's goals on its page": ("/doc/phase/vi", "strategic goal",
+        ["Improve health for all and reduce social inequalities in health",
+         "Improve leadership and work for more participatory governance of the health field"]),
+    "Østfold's commitments on the commitment's page": ("/doc/commitment/ostfold-fylkeskommune-phase-v", "committed to",
+        ["Working holistically with public health", "Reduction of social inequality in health"]),
+    "core themes on the commitment's page": ("/doc/commitment/ostfold-fylkeskommune-phase-v", "core theme",
+        ["Caring and supportive environments", "Healthy living", "Healthy urban environment and design"]),
+    "posts on the secretariat's page": ("/doc/organisation/sunne-kommuner-secretariat", "has post",
+        ["General manager of the Sunne kommuner secretariat", "Adviser in the Sunne kommuner secretariat"]),
+}
+
+
+def _page_values(html: str, predicate: str) -> list[str]:
+    """The linked values of one property row (by its English label) on a resource page."""
+    row = re.search(r"<dt>\s*<a[^>]*>" + re.escape(predicate) + r"</a>\s*</dt>\s*<dd>(.*?)</dd>", html, re.DOTALL)
+    assert row, f"no row {predicate!r}"
+    return re.findall(r"<li><a [^>]*>([^<]*)</a></li>", row.group(1))
+
+
+@pytest.mark.parametrize("name", list(PAGE_LISTS), ids=list(PAGE_LISTS))
+def test_pages_list_in_the_sources_order(client: FlaskClient, name: str) -> None:
+    path, predicate, expected = PAGE_LISTS[name]
+    response = client.get(path + "?lang=en", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert _page_values(response.get_data(as_text=True), predicate) == expected
+
+
+def test_a_schemes_page_lists_its_concepts_in_the_sources_order(client: FlaskClient) -> None:
+    html = client.get("/doc/scheme/safe-community-principles?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    incoming = html[html.index('class="incoming"'):]
+    names = list(dict.fromkeys(re.findall(r"<li><a [^>]*>([^<]*)</a>", incoming)))
+    assert names == ["Cross-sectoral cooperation", "Knowledge-based approaches", "Participation", "Life-course perspective"]
