@@ -5,6 +5,7 @@ graph, so that no fact is silently dropped. Each ASK also checks the fact's sour
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -408,3 +409,66 @@ def test_a_schemes_page_lists_its_concepts_in_the_sources_order(client: FlaskCli
     incoming = html[html.index('class="incoming"'):]
     names = list(dict.fromkeys(re.findall(r"<li><a [^>]*>([^<]*)</a>", incoming)))
     assert names == ["Cross-sectoral cooperation", "Knowledge-based approaches", "Participation", "Life-course perspective"]
+
+
+# --------------------------------------------------------------------------------------------------
+# docs/crosswalk.md: every sentence of both seed pages, in order, with the resources that carry it;
+# and, the other way, every resource with the sentences it rests on.
+
+CROSSWALK = Path(__file__).resolve().parent.parent / "docs" / "crosswalk.md"
+ID = "https://w3id.org/healthy-cities/id/"
+ID_KINDS = ("network", "organisation", "membership", "phase", "vision", "goal", "theme", "scheme", "principle",
+            "criterion", "stage", "aim", "commitment", "partnership", "expectation", "observation", "document",
+            "interval", "source", "post", "participation", "event", "identifier")
+CURIE = re.compile(r"`((?:" + "|".join(ID_KINDS) + r"):[a-z0-9-]+|<http://metadata\.un\.org/sdg>)`")
+SEEDS = {"000": f"{ID}source/sunne-kommuner-page", "002": f"{ID}source/ostfold-healthy-cities-page"}
+
+
+def _crosswalk_part1() -> list[tuple[str, str, str]]:
+    """(sentence number, sentence, carried-by cell) for every row of part 1, in the page's order."""
+    text = CROSSWALK.read_text(encoding="utf-8")
+    return [(m[1], m[2], m[3]) for m in re.finditer(r"^\| (00[02]\.\d+) \| (.*?) \| (.*) \|$", text, re.M)]
+
+
+def _crosswalk_part2() -> dict[str, set[str]]:
+    """Resource -> the sentence numbers part 2 lists for it."""
+    text = CROSSWALK.read_text(encoding="utf-8")
+    part2 = text[text.index("## Part 2"):text.index("## Part 3")]
+    return {m[1]: set(re.findall(r"00[02]\.\d+", m[2])) for m in re.finditer(r"^\| `([^`]+)` \| ([^|]*) \|", part2, re.M)}
+
+
+def _curie(iri: str) -> str:
+    return iri[len(ID):].replace("/", ":", 1) if iri.startswith(ID) else f"<{iri}>"
+
+
+@pytest.mark.parametrize("seed", list(SEEDS))
+def test_crosswalk_quotes_every_sentence_of_the_page_in_order(app: Flask, seed: str) -> None:
+    store = app.extensions["hcn_store"]
+    kept = next(iter(store.query(PREFIXES + f"SELECT ?t WHERE {{ <{SEEDS[seed]}> hc:sourceText ?t }}")))["t"].value
+    rows = [r for r in _crosswalk_part1() if r[0].startswith(seed + ".")]
+    assert [r[0] for r in rows] == [f"{seed}.{n}" for n in range(1, len(rows) + 1)]
+    squeeze = lambda s: re.sub(r"[\s\u00a0]+", "", s)  # noqa: E731
+    assert squeeze("".join(r[1] for r in rows)) == squeeze(kept)
+
+
+def test_crosswalk_names_every_resource_that_cites_a_seed_page(app: Flask) -> None:
+    store = app.extensions["hcn_store"]
+    cited = {_curie(row["s"].value) for row in store.query(
+        PREFIXES + f"SELECT DISTINCT ?s WHERE {{ ?s dcterms:source ?seed FILTER(?seed IN (<{SEEDS['000']}>, <{SEEDS['002']}>)) }}")}
+    named = {c for _, _, cell in _crosswalk_part1() for c in CURIE.findall(cell)}
+    assert cited - named == set()
+
+
+def test_crosswalk_part2_is_part1_turned_around(app: Flask) -> None:
+    store = app.extensions["hcn_store"]
+    by_resource: dict[str, set[str]] = {}
+    for number, _, cell in _crosswalk_part1():
+        for curie in CURIE.findall(cell):
+            by_resource.setdefault(curie, set()).add(number)
+    part2 = _crosswalk_part2()
+    assert {k: v for k, v in part2.items() if v != by_resource.get(k)} == {}
+    assert set(by_resource) - set(part2) == set()
+    # and every resource the crosswalk names exists in the graph
+    for curie in by_resource:
+        iri = curie[1:-1] if curie.startswith("<") else ID + curie.replace(":", "/", 1)
+        assert bool(store.query(f"ASK {{ <{iri}> ?p ?o }}")), curie
