@@ -4,8 +4,12 @@ graph, so that no fact is silently dropped. Each ASK also checks the fact's sour
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 PREFIXES = """
 PREFIX hc: <https://w3id.org/healthy-cities/ontology#>
@@ -45,8 +49,9 @@ CHECKLIST: dict[str, str] = {
         network:sunne-kommuner a hc:NationalNetwork ; hc:parentNetwork {EHCN} ; hc:operatesIn organisation:norway ;
             dcterms:source {S000} , {S002} .""",
     "2 all national networks work for good, healthy, safe communities and link to the phases": f"""
-        {EHCN} hc:hasAim ?aim . network:sunne-kommuner hc:hasAim ?aim .
-        ?aim dcterms:source {S000} ; dcterms:description ?d . FILTER(CONTAINS(?d, "godt, sunt og trygt") && CONTAINS(?d, "faser"))""",
+        {EHCN} hc:nationalNetworkAim ?aim . network:sunne-kommuner hc:hasAim ?aim .
+        ?aim dcterms:source {S000} ; dcterms:description ?d . FILTER(CONTAINS(?d, "godt, sunt og trygt") && CONTAINS(?d, "faser"))
+        FILTER NOT EXISTS {{ {EHCN} hc:hasAim ?aim }}""",
     "3 over 30 national networks and 100 individual member cities": f"""
         {count_observation(EHCN, "national-networks", 30, "more-than", S000)}
         {count_observation(EHCN, "direct-members", 100, "exact", S000).replace("?o", "?o2").replace("?period", "?p2").replace("?instant", "?i2")}""",
@@ -63,14 +68,17 @@ CHECKLIST: dict[str, str] = {
         ?m org:member organisation:ostfold-fylkeskommune ; org:organization {EHCN} ; org:memberDuring ?i ; dcterms:source {S002} .
         ?i time:hasBeginning/time:inXSDgYear "2006"^^xsd:gYear . FILTER NOT EXISTS {{ ?i time:hasEnd ?end }}""",
     "9 national networks give political, strategic and technical support and a platform for exchange": f"""
-        {EHCN} hc:hasAim ?aim . ?aim dcterms:source {S002} ; dcterms:description ?d .
-        FILTER(LANG(?d) = "nb" && CONTAINS(?d, "politisk, strategisk og teknisk støtte") && CONTAINS(?d, "erfaringsutveksling"))""",
+        {EHCN} hc:nationalNetworkAim ?aim . network:sunne-kommuner hc:hasAim ?aim . ?aim dcterms:source {S002} ; dcterms:description ?d .
+        FILTER(LANG(?d) = "nb" && CONTAINS(?d, "politisk, strategisk og teknisk støtte") && CONTAINS(?d, "erfaringsutveksling")
+               && CONTAINS(?d, "nasjonal ressurs av erfaring og kompetanse"))
+        FILTER NOT EXISTS {{ {EHCN} hc:hasAim ?aim }}""",
     "10 the secretariat sits at Akershus fylkeskommune with a daily manager and an adviser; contact about membership": f"""
         ?sec org:unitOf network:sunne-kommuner ; hc:hostedBy organisation:akershus-fylkeskommune ; dcterms:source {S002} , {S000} ;
             dcterms:description ?d .
         ?p1 org:postIn ?sec ; org:role role:daily-manager . ?p2 org:postIn ?sec ; org:role role:adviser .
-        ?m org:member organisation:akershus-fylkeskommune ; org:organization network:sunne-kommuner ; org:role role:secretariat-host .
-        FILTER(LANG(?d) = "nb" && CONTAINS(?d, "medlemskap"))""",
+        FILTER(LANG(?d) = "nb" && CONTAINS(?d, "medlemskap"))
+        # hosting the secretariat is not membership: the source does not say Akershus is a member (issue #17)
+        FILTER NOT EXISTS {{ ?m org:member organisation:akershus-fylkeskommune ; org:organization network:sunne-kommuner }}""",
     "11 purpose: societal development promoting public health, incl. reducing social inequalities": f"""
         network:sunne-kommuner hc:hasAim ?aim . ?aim dcterms:source {S002} ; hc:aimTheme id:theme\\/social-inequalities-in-health ;
             dcterms:description ?d . FILTER(CONTAINS(?d, "samfunnsutvikling som fremmer folkehelse"))""",
@@ -89,12 +97,15 @@ CHECKLIST: dict[str, str] = {
         phase:v a hc:Phase ; hc:phaseNumber 5 ; hc:phaseOf {EHCN} ; dcterms:source {S002} ;
             time:hasBeginning/time:inXSDgYear "2009"^^xsd:gYear ; time:hasEnd/time:inXSDgYear "2013"^^xsd:gYear .
         {S002} hc:writingPeriod/time:hasBeginning/time:inXSDgYear "2014"^^xsd:gYear .""",
-    "17 Østfold's phase V commitments: holistic work, inequalities and the three core themes": f"""
+    "17 Østfold's phase V commitments: holistic work and reducing inequalities, and the three core themes": f"""
         ?c a hc:Commitment ; hc:committedParty organisation:ostfold-fylkeskommune ; hc:duringPhase phase:v ; dcterms:source {S002} ;
-            hc:coreTheme id:theme\\/holistic-public-health-work , id:theme\\/social-inequalities-in-health ,
-                id:theme\\/caring-and-supportive-environments , id:theme\\/healthy-living , id:theme\\/healthy-urban-environment-and-design .
+            hc:committedTo ?holistic , ?inequality ;
+            hc:coreTheme id:theme\\/caring-and-supportive-environments , id:theme\\/healthy-living , id:theme\\/healthy-urban-environment-and-design .
+        ?holistic a hc:Aim ; rdfs:label "Arbeide helhetlig med folkehelse"@nb ; dcterms:source {S002} .
+        ?inequality a hc:Aim ; hc:aimTheme id:theme\\/social-inequalities-in-health ; dcterms:source {S002} .
         phase:v hc:coreTheme id:theme\\/caring-and-supportive-environments , id:theme\\/healthy-living , id:theme\\/healthy-urban-environment-and-design .
-        id:theme\\/healthy-living skos:prefLabel "Sunn livsstil"@nb .""",
+        id:theme\\/healthy-living skos:prefLabel "Sunn livsstil"@nb .
+        FILTER NOT EXISTS {{ ?c hc:coreTheme id:theme\\/social-inequalities-in-health }}""",
     "18 Østfold collaborates with UCL Institute of Health Equity on social inequalities in health": f"""
         ?p a hc:Partnership ; hc:partner organisation:ostfold-fylkeskommune , organisation:ucl-institute-of-health-equity ;
             hc:topic id:theme\\/social-inequalities-in-health ; hc:withinNetwork {EHCN} ; dcterms:source {S002} .
@@ -147,7 +158,8 @@ CHECKLIST: dict[str, str] = {
         ?g org:unitOf network:regions-for-health-network ; dcterms:source {S002} .
         ?post org:postIn ?g ; org:role role:steering-group-chair ; hc:heldByMemberOf network:regions-for-health-network .""",
     "30 Norwegian safe communities build on WHO Safe Communities; model in more than 25 countries; regional networks on all continents": f"""
-        network:trygge-lokalsamfunn hc:parentNetwork network:safe-communities ; dcterms:source {S002} .
+        network:trygge-lokalsamfunn hc:buildsOn network:safe-communities ; dcterms:source {S002} .
+        FILTER NOT EXISTS {{ network:trygge-lokalsamfunn hc:parentNetwork ?parent }}
         network:safe-communities dcterms:description ?d . FILTER(CONTAINS(?d, "alle verdensdeler"))
         {count_observation("network:safe-communities", "countries", 25, "more-than", S002)}""",
     "31 the Norwegian model is adapted to Norwegian framework conditions and municipal cycles": f"""
@@ -229,3 +241,234 @@ def test_checklist_covers_every_numbered_fact() -> None:
     numbered = {key.split(" ")[0] for key in CHECKLIST}
     expected = {str(n) for n in range(1, 37)} | {"C1", "C2", "C3"} | {f"A{n}" for n in range(1, 7)}
     assert numbered == expected
+
+
+# --------------------------------------------------------------------------------------------------
+# Exact lists: where a source lists things (themes, goals, principles, criteria, members, the 6 Ps,
+# the eight Østfold municipalities, the secretariat's staff), the graph holds exactly the listed items,
+# not just at least them, and where the source orders them, hc:order gives the source's order.
+# Each query answers ?label (nb unless said) and, for ordered lists, ?order.
+
+ORDERED = True
+UNORDERED = False
+
+EXACT_LISTS: dict[str, tuple[str, bool, list[str]]] = {
+    "phase V core themes (002: «disse tre kjernetema»)": ("""
+        SELECT ?label ?order WHERE { phase:v hc:coreTheme ?t . ?t skos:prefLabel ?label . OPTIONAL { ?t hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Omsorgsfulle og støttende miljøer", "Sunn livsstil", "Sunt bymiljø og -design"]),
+    "Østfold's phase V core themes: the three, no more": ("""
+        SELECT ?label ?order WHERE { ?c a hc:Commitment ; hc:committedParty organisation:ostfold-fylkeskommune ; hc:coreTheme ?t .
+            ?t skos:prefLabel ?label . OPTIONAL { ?t hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Omsorgsfulle og støttende miljøer", "Sunn livsstil", "Sunt bymiljø og -design"]),
+    "Østfold's phase V commitments besides the core themes": ("""
+        SELECT ?label ?order WHERE { ?c a hc:Commitment ; hc:committedParty organisation:ostfold-fylkeskommune ; hc:committedTo ?a .
+            ?a rdfs:label ?label . OPTIONAL { ?a hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Arbeide helhetlig med folkehelse", "Reduksjon av sosial ulikhet i helse"]),
+    "Østfold has one commitment, in phase V": ("""
+        SELECT ?label WHERE { ?c a hc:Commitment ; hc:committedParty ?party ; hc:duringPhase ?p . ?p rdfs:label ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, ["Fase V (2009–2013)"]),
+    "themes: the three core themes and social inequalities in health, nothing else": ("""
+        SELECT ?label WHERE { ?t a hc:Theme ; skos:prefLabel ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, sorted(["Omsorgsfulle og støttende miljøer", "Sunn livsstil", "Sunt bymiljø og -design", "Sosiale ulikheter i helse"])),
+    "phase VI strategic goals": ("""
+        SELECT ?label ?order WHERE { phase:vi hc:strategicGoal ?g . ?g skos:prefLabel ?label . OPTIONAL { ?g hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Forbedre helsen for alle og redusere sosiale ulikheter i helse",
+                  "Forbedre lederskap og jobbe for mer deltakerorientert styring av helsefeltet"]),
+    "the 6 Ps of the vision": ("""
+        SELECT ?label ?order WHERE { ?v a hc:Vision ; hc:strategicGoal ?g . ?g skos:prefLabel ?label . OPTIONAL { ?g hc:order ?order } FILTER(LANG(?label) = "en") }""",
+        ORDERED, ["People", "Places", "Participation", "Prosperity", "Peace", "Planet"]),
+    "the 6 Ps in their scheme": ("""
+        SELECT ?label ?order WHERE { ?g skos:inScheme id:scheme\\/six-ps ; skos:prefLabel ?label . OPTIONAL { ?g hc:order ?order } FILTER(LANG(?label) = "en") }""",
+        ORDERED, ["People", "Places", "Participation", "Prosperity", "Peace", "Planet"]),
+    "the 6 Ps as phase VII's goals": ("""
+        SELECT ?label ?order WHERE { phase:vii hc:strategicGoal ?g . ?g skos:prefLabel ?label . OPTIONAL { ?g hc:order ?order } FILTER(LANG(?label) = "en") }""",
+        ORDERED, ["People", "Places", "Participation", "Prosperity", "Peace", "Planet"]),
+    "the four principles of the safe-communities model": ("""
+        SELECT ?label ?order WHERE { network:trygge-lokalsamfunn hc:hasPrinciple ?p . ?p skos:prefLabel ?label . OPTIONAL { ?p hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Tverrsektorielt samarbeid", "Kunnskapsbaserte tilnærminger", "Medvirkning", "Livsløpsperspektiv"]),
+    "principles: none outside the model": ("""
+        SELECT ?label ?order WHERE { ?p a hc:Principle ; skos:prefLabel ?label . OPTIONAL { ?p hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Tverrsektorielt samarbeid", "Kunnskapsbaserte tilnærminger", "Medvirkning", "Livsløpsperspektiv"]),
+    "the listed criteria, each with its heading": ("""
+        SELECT ?label ?order WHERE { network:trygge-lokalsamfunn hc:hasCriterion ?c . ?c skos:prefLabel ?name ; hc:stage ?s . OPTIONAL { ?c hc:order ?order }
+            ?s skos:prefLabel ?stage . FILTER(LANG(?name) = "nb" && LANG(?stage) = "nb") BIND(CONCAT(?stage, ": ", ?name) AS ?label) }""",
+        ORDERED, ["Etablering: Kartlegging av risikofaktorer", "Etablering: Prioritering av innsatsområder",
+                  "Etablering: Forankring i planverk", "Sertifisering: Organisering av videre arbeid",
+                  "Sertifisering: Medvirkning og informasjon", "Sertifisering: Iverksetting",
+                  "Sertifisering: Evaluere og rapportere"]),
+    "criteria: none outside the model": ("""
+        SELECT ?label ?order WHERE { ?c a hc:Criterion ; skos:prefLabel ?label . OPTIONAL { ?c hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Kartlegging av risikofaktorer", "Prioritering av innsatsområder", "Forankring i planverk",
+                  "Organisering av videre arbeid", "Medvirkning og informasjon", "Iverksetting", "Evaluere og rapportere"]),
+    "the two headings (stages) of the criteria": ("""
+        SELECT ?label ?order WHERE { ?s a hc:CriterionStage ; skos:prefLabel ?label . OPTIONAL { ?s hc:order ?order } FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["Etablering", "Sertifisering"]),
+    "the eight Østfold municipalities, in the source's order": ("""
+        SELECT ?label ?order WHERE { ?p a hc:ProgrammeParticipation ; hc:withinNetwork network:trygge-lokalsamfunn ; hc:participant ?m . OPTIONAL { ?p hc:order ?order }
+            ?m rdfs:label ?label . FILTER(LANG(?label) = "nb") }""",
+        ORDERED, [f"{name} kommune" for name in
+                  ("Fredrikstad", "Spydeberg", "Rakkestad", "Halden", "Askim", "Trøgstad", "Hvaler", "Råde")]),
+    "programme participations: the eight, none elsewhere": ("""
+        SELECT ?label WHERE { ?p a hc:ProgrammeParticipation ; hc:participant ?m . ?m rdfs:label ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, sorted(f"{name} kommune" for name in
+                          ("Fredrikstad", "Spydeberg", "Rakkestad", "Halden", "Askim", "Trøgstad", "Hvaler", "Råde"))),
+    "direct members of Healthy Cities in Norway: Sandnes kommune and Østfold fylkeskommune": ("""
+        SELECT ?label WHERE { ?m a org:Membership ; org:organization network:who-european-healthy-cities-network ;
+            org:role role:direct-member ; org:member ?o . ?o rdfs:label ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, ["Sandnes kommune", "Østfold fylkeskommune"]),
+    "every membership in the graph: the two direct members and the observer": ("""
+        SELECT ?label WHERE { ?m a org:Membership ; org:member ?o ; org:organization ?n ; org:role ?r .
+            ?o rdfs:label ?on . ?n rdfs:label ?nn . ?r skos:prefLabel ?rn .
+            FILTER(LANG(?on) = "nb" && LANG(?nn) = "en" && LANG(?rn) = "en") BIND(CONCAT(?on, " – ", ?rn, " – ", ?nn) AS ?label) }""",
+        UNORDERED, sorted(["Sandnes kommune – direct member – WHO European Healthy Cities Network",
+                           "Østfold fylkeskommune – direct member – WHO European Healthy Cities Network",
+                           "Østfold fylkeskommune – observer – Safe Communities Norway"])),
+    "the secretariat's staff: a daily manager and an adviser": ("""
+        SELECT ?label ?order WHERE { ?sec org:unitOf network:sunne-kommuner . ?post org:postIn ?sec ; org:role ?r .
+            OPTIONAL { ?post hc:order ?order } ?r skos:prefLabel ?label . FILTER(LANG(?label) = "nb") }""",
+        ORDERED, ["daglig leder", "rådgiver"]),
+    "posts: the secretariat's two and the RHN steering group's chair": ("""
+        SELECT ?label WHERE { ?post a org:Post ; org:role ?r . ?r skos:prefLabel ?label . FILTER(LANG(?label) = "en") }""",
+        UNORDERED, sorted(["general manager", "adviser", "steering-group chair"])),
+    "the seven expectations of RHN member regions": ("""
+        SELECT ?label ?order WHERE { ?e hc:expectationOf network:regions-for-health-network ; rdfs:label ?label . OPTIONAL { ?e hc:order ?order } FILTER(LANG(?label) = "en") }""",
+        ORDERED, ["Will and ability to take decisions in the public health field",
+                  "Resources allocated to the public health field",
+                  "Ability to create and develop partnerships for public health",
+                  "Share knowledge and experience with others",
+                  "Monitor the health status of the region",
+                  "Deliver concrete results transferable to other European regions",
+                  "Engage in at least one of the areas of action of the work programme under development"]),
+    "the two parts of Health 2020 the source names": ("""
+        SELECT ?label WHERE { ?h rdfs:label "Health 2020"@en ; hc:hasAim ?a . ?a rdfs:label ?label . FILTER(LANG(?label) = "nb") }""",
+        UNORDERED, ["Helse i alt vi gjør", "Redusere sosiale ulikheter i helse"]),
+}
+
+
+def _rows(app: Flask, query: str, ordered: bool) -> list[tuple[str, int | None]]:
+    """(label, position) per answer row; the position is None for unordered lists."""
+    store = app.extensions["hcn_store"]
+    return [(row["label"].value, int(row["order"].value) if ordered and row["order"] is not None else None)
+            for row in store.query(PREFIXES + query)]
+
+
+@pytest.mark.parametrize("name", list(EXACT_LISTS), ids=list(EXACT_LISTS))
+def test_listed_facts_are_exactly_the_sources_list(app: Flask, name: str) -> None:
+    query, ordered, expected = EXACT_LISTS[name]
+    rows = _rows(app, query, ordered)
+    if ordered:
+        assert all(o is not None for _, o in rows), f"{name}: an item has no hc:order: {rows}"
+        assert sorted(o for _, o in rows) == list(range(1, len(rows) + 1)), f"{name}: positions are not 1..n: {rows}"
+        assert [label for label, _ in sorted(rows, key=lambda r: r[1])] == expected
+    else:
+        assert sorted(label for label, _ in rows) == sorted(expected)
+
+
+# --------------------------------------------------------------------------------------------------
+# The HTML pages list what the sources list in the sources' order (hc:order), not by IRI or label.
+
+PAGE_LISTS: dict[str, tuple[str, str, list[str]]] = {
+    "principles on the network's page": ("/doc/network/trygge-lokalsamfunn", "has principle",
+        ["Cross-sectoral cooperation", "Knowledge-based approaches", "Participation", "Life-course perspective"]),
+    "criteria on the network's page": ("/doc/network/trygge-lokalsamfunn", "has criterion",
+        ["Mapping of risk factors", "Prioritisation of areas of action", "Anchoring in planning documents",
+         "Organisation of further work", "Participation and information", "Implementation", "Evaluate and report"]),
+    "the 6 Ps on the vision's page": ("/doc/vision/healthier-and-happier-cities-for-all", "strategic goal",
+        ["People", "Places", "Participation", "Prosperity", "Peace", "Planet"]),
+    "the 6 Ps on phase VII's page": ("/doc/phase/vii", "strategic goal",
+        ["People", "Places", "Participation", "Prosperity", "Peace", "Planet"]),
+    "phase VI's goals on its page": ("/doc/phase/vi", "strategic goal",
+        ["Improve health for all and reduce social inequalities in health",
+         "Improve leadership and work for more participatory governance of the health field"]),
+    "Østfold's commitments on the commitment's page": ("/doc/commitment/ostfold-fylkeskommune-phase-v", "committed to",
+        ["Working holistically with public health", "Reduction of social inequality in health"]),
+    "core themes on the commitment's page": ("/doc/commitment/ostfold-fylkeskommune-phase-v", "core theme",
+        ["Caring and supportive environments", "Healthy living", "Healthy urban environment and design"]),
+    "posts on the secretariat's page": ("/doc/organisation/sunne-kommuner-secretariat", "has post",
+        ["General manager of the Sunne kommuner secretariat", "Adviser in the Sunne kommuner secretariat"]),
+}
+
+
+def _page_values(html: str, predicate: str) -> list[str]:
+    """The linked values of one property row (by its English label) on a resource page."""
+    row = re.search(r"<dt>\s*<a[^>]*>" + re.escape(predicate) + r"</a>\s*</dt>\s*<dd>(.*?)</dd>", html, re.DOTALL)
+    assert row, f"no row {predicate!r}"
+    return re.findall(r"<li><a [^>]*>([^<]*)</a></li>", row.group(1))
+
+
+@pytest.mark.parametrize("name", list(PAGE_LISTS), ids=list(PAGE_LISTS))
+def test_pages_list_in_the_sources_order(client: FlaskClient, name: str) -> None:
+    path, predicate, expected = PAGE_LISTS[name]
+    response = client.get(path + "?lang=en", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert _page_values(response.get_data(as_text=True), predicate) == expected
+
+
+def test_a_schemes_page_lists_its_concepts_in_the_sources_order(client: FlaskClient) -> None:
+    html = client.get("/doc/scheme/safe-community-principles?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    incoming = html[html.index('class="incoming"'):]
+    names = list(dict.fromkeys(re.findall(r"<li><a [^>]*>([^<]*)</a>", incoming)))
+    assert names == ["Cross-sectoral cooperation", "Knowledge-based approaches", "Participation", "Life-course perspective"]
+
+
+# --------------------------------------------------------------------------------------------------
+# docs/crosswalk.md: every sentence of both seed pages, in order, with the resources that carry it;
+# and, the other way, every resource with the sentences it rests on.
+
+CROSSWALK = Path(__file__).resolve().parent.parent / "docs" / "crosswalk.md"
+ID = "https://w3id.org/healthy-cities/id/"
+ID_KINDS = ("network", "organisation", "membership", "phase", "vision", "goal", "theme", "scheme", "principle",
+            "criterion", "stage", "aim", "commitment", "partnership", "expectation", "observation", "document",
+            "interval", "source", "post", "participation", "event", "identifier")
+CURIE = re.compile(r"`((?:" + "|".join(ID_KINDS) + r"):[a-z0-9-]+|<http://metadata\.un\.org/sdg>)`")
+SEEDS = {"000": f"{ID}source/sunne-kommuner-page", "002": f"{ID}source/ostfold-healthy-cities-page"}
+
+
+def _crosswalk_part1() -> list[tuple[str, str, str]]:
+    """(sentence number, sentence, carried-by cell) for every row of part 1, in the page's order."""
+    text = CROSSWALK.read_text(encoding="utf-8")
+    return [(m[1], m[2], m[3]) for m in re.finditer(r"^\| (00[02]\.\d+) \| (.*?) \| (.*) \|$", text, re.M)]
+
+
+def _crosswalk_part2() -> dict[str, set[str]]:
+    """Resource -> the sentence numbers part 2 lists for it."""
+    text = CROSSWALK.read_text(encoding="utf-8")
+    part2 = text[text.index("## Part 2"):text.index("## Part 3")]
+    return {m[1]: set(re.findall(r"00[02]\.\d+", m[2])) for m in re.finditer(r"^\| `([^`]+)` \| ([^|]*) \|", part2, re.M)}
+
+
+def _curie(iri: str) -> str:
+    return iri[len(ID):].replace("/", ":", 1) if iri.startswith(ID) else f"<{iri}>"
+
+
+@pytest.mark.parametrize("seed", list(SEEDS))
+def test_crosswalk_quotes_every_sentence_of_the_page_in_order(app: Flask, seed: str) -> None:
+    store = app.extensions["hcn_store"]
+    kept = next(iter(store.query(PREFIXES + f"SELECT ?t WHERE {{ <{SEEDS[seed]}> hc:sourceText ?t }}")))["t"].value
+    rows = [r for r in _crosswalk_part1() if r[0].startswith(seed + ".")]
+    assert [r[0] for r in rows] == [f"{seed}.{n}" for n in range(1, len(rows) + 1)]
+    squeeze = lambda s: re.sub(r"[\s\u00a0]+", "", s)  # noqa: E731
+    assert squeeze("".join(r[1] for r in rows)) == squeeze(kept)
+
+
+def test_crosswalk_names_every_resource_that_cites_a_seed_page(app: Flask) -> None:
+    store = app.extensions["hcn_store"]
+    cited = {_curie(row["s"].value) for row in store.query(
+        PREFIXES + f"SELECT DISTINCT ?s WHERE {{ ?s dcterms:source ?seed FILTER(?seed IN (<{SEEDS['000']}>, <{SEEDS['002']}>)) }}")}
+    named = {c for _, _, cell in _crosswalk_part1() for c in CURIE.findall(cell)}
+    assert cited - named == set()
+
+
+def test_crosswalk_part2_is_part1_turned_around(app: Flask) -> None:
+    store = app.extensions["hcn_store"]
+    by_resource: dict[str, set[str]] = {}
+    for number, _, cell in _crosswalk_part1():
+        for curie in CURIE.findall(cell):
+            by_resource.setdefault(curie, set()).add(number)
+    part2 = _crosswalk_part2()
+    assert {k: v for k, v in part2.items() if v != by_resource.get(k)} == {}
+    assert set(by_resource) - set(part2) == set()
+    # and every resource the crosswalk names exists in the graph
+    for curie in by_resource:
+        iri = curie[1:-1] if curie.startswith("<") else ID + curie.replace(":", "/", 1)
+        assert bool(store.query(f"ASK {{ <{iri}> ?p ?o }}")), curie

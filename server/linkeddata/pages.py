@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -105,6 +106,12 @@ class Context:
     prefixes: dict[str, str]
     link: Callable[[str], str]
     lang: str
+    order: dict[str, int] = field(default_factory=dict)
+    """IRI -> its position in the source's list (hc:order), so that lists show in the source's order."""
+
+    def position(self, node: object) -> float:
+        """The source position of an IRI, or infinity (after every listed one) for anything else."""
+        return self.order.get(node.value, math.inf) if isinstance(node, NamedNode) else math.inf
 
     def iri(self, iri: str) -> Term:
         """An IRI shown by its label (or compact name), linked to its local page or itself."""
@@ -132,7 +139,12 @@ def _by_subject(triples: Iterable[Triple]) -> dict[object, list[Triple]]:
 def rows_for(node: object, index: dict[object, list[Triple]], ctx: Context, depth: int = 0) -> list[Row]:
     """Property rows of ``node``, blank-node objects nested (bounded depth), in a stable order."""
     grouped: dict[str, list[Term]] = defaultdict(list)
-    for t in sorted(index.get(node, []), key=lambda t: (t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object))):
+
+    def key(t: Triple) -> tuple[bool, str, float, str]:
+        """rdf:type first, then by property; a property's values in the source's order where known."""
+        return (t.predicate.value != RDF_TYPE, t.predicate.value, ctx.position(t.object), str(t.object))
+
+    for t in sorted(index.get(node, []), key=key):
         obj = t.object
         if isinstance(obj, NamedNode):
             term = ctx.iri(obj.value)
@@ -156,11 +168,10 @@ def resource_view(iri: str, triples: list[Triple], ctx: Context) -> ResourceView
     own = index.get(subject, [])
     local_labels = _texts(own, LABEL_PROPERTIES)
     labels = {**ctx.labels, iri: {**ctx.labels.get(iri, {}), **local_labels}}
-    ctx = Context(labels, ctx.prefixes, ctx.link, ctx.lang)
+    ctx = Context(labels, ctx.prefixes, ctx.link, ctx.lang, ctx.order)
     incoming = [
         (ctx.iri(t.subject.value) if isinstance(t.subject, NamedNode) else Term("(blank node)"), ctx.predicate(t.predicate.value))
-        for t in triples
-        if t.object == subject
+        for t in sorted((t for t in triples if t.object == subject), key=lambda t: ctx.position(t.subject))
     ]
     return ResourceView(
         iri=iri,

@@ -96,6 +96,17 @@ def labels() -> Labels:
     return cached
 
 
+def orders() -> dict[str, int]:
+    """Every IRI's hc:order (its position in the source's list), read once per app, to show lists in that order."""
+    cached = current_app.extensions.get("hcn_orders")
+    if cached is None:
+        query = f"SELECT ?s ?n WHERE {{ ?s <{prefixes()['hc']}order> ?n FILTER(isIRI(?s) && isNumeric(?n)) }}"
+        cached = current_app.extensions["hcn_orders"] = {
+            r["s"].value: int(float(r["n"].value)) for r in store().query(query)  # type: ignore[union-attr,index]
+        }
+    return cached
+
+
 def language() -> str:
     """The reader's language: ``?lang=``, else Accept-Language, else English."""
     return choose_language(request.args.get("lang"), request.accept_languages.best_match(["en", "nb", "no", "nn"]))
@@ -103,7 +114,7 @@ def language() -> str:
 
 def context() -> Context:
     """Display context for the current request."""
-    return Context(labels(), prefixes(), link, language())
+    return Context(labels(), prefixes(), link, language(), orders())
 
 
 def serialize_rdf(triples: list[Triple], offer: negotiation.Offer) -> bytes:
