@@ -4,6 +4,7 @@ Layout of ``HCN_STORE_PATH``::
 
     store_path/db/          RocksDB files of pyoxigraph's on-disk ``Store``
     store_path/VERSION      the data version (sha256 of the source files) the db was built from
+    store_path/LAYOUT       how the db is laid out (``LAYOUT``): a db of another layout is rebuilt
     store_path/.lock        serializes builders (several servers starting at once)
 
 A missing or different ``VERSION`` rebuilds the db in a temporary folder beside it (pyoxigraph's
@@ -28,6 +29,10 @@ from ..config import Settings
 from ..errors import ConfigError, DataError
 
 
+#: The layout ``EmbeddedStore`` builds: named graphs per folder plus the materialized default graph.
+LAYOUT = "named graphs + default graph union, 1"
+
+
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """An exclusive advisory lock on ``folder/.lock`` for the duration of the block."""
@@ -47,6 +52,14 @@ def cached_version(folder: Path) -> str | None:
         return None
 
 
+def cached_layout(folder: Path) -> str | None:
+    """The layout of the db under ``folder`` (None when unknown: built before layouts were recorded)."""
+    try:
+        return (folder / "LAYOUT").read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def ensure_cached(folder: Path, version: str, settings: Settings) -> Path:
     """The db folder under ``folder`` for ``version``, (re)built from ``settings.root`` first if stale.
 
@@ -56,7 +69,8 @@ def ensure_cached(folder: Path, version: str, settings: Settings) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with _locked(folder):
-            if not version or cached_version(folder) != version or not (folder / "db").is_dir():
+            stale = cached_version(folder) != version or cached_layout(folder) != LAYOUT
+            if not version or stale or not (folder / "db").is_dir():
                 _build_in_subprocess(folder, version, settings)
     except OSError as exc:
         raise ConfigError(f"store path {folder}: {exc.strerror or exc}") from None
@@ -78,6 +92,7 @@ def rebuild(folder: Path, version: str, build: Callable[[OxStore], None]) -> Non
     staging = folder / "db.building"
     shutil.rmtree(staging, ignore_errors=True)
     (folder / "VERSION").unlink(missing_ok=True)
+    (folder / "LAYOUT").unlink(missing_ok=True)
     store = OxStore(str(staging))
     build(store)
     store.flush()
@@ -85,4 +100,5 @@ def rebuild(folder: Path, version: str, build: Callable[[OxStore], None]) -> Non
     del store  # closes RocksDB before the folder moves
     shutil.rmtree(folder / "db", ignore_errors=True)
     os.replace(staging, folder / "db")
+    (folder / "LAYOUT").write_text(LAYOUT + "\n", encoding="utf-8")
     (folder / "VERSION").write_text(version + "\n", encoding="ascii")
