@@ -1,0 +1,90 @@
+"""A document page is one query; it holds exactly what the document rule says, page by page.
+
+The reference below is the rule written the obvious way, as separate queries (the way documents
+were built before): exists?, how many incoming links?, own triples with blank-node closure and the
+labels of linked IRIs, one slice of incoming links with their labels. Every resource of the shipped
+graph, small pages and large, must get the same triples, the same paging and the same 404s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Triple
+
+from server.config import Settings
+from server.errors import NotFound
+from server.linkeddata import documents
+from server.store.embedded import EmbeddedStore
+
+REPO = Path(__file__).resolve().parent.parent
+LABELS = " ".join(f"<{p}>" for p in documents.LABEL_PROPERTIES)
+LABEL_LIST = ", ".join(f"<{p}>" for p in documents.LABEL_PROPERTIES)
+OWN = "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ BIND({s} AS ?s) ?s ?p ?o }}" + documents._BLANK_CLOSURE + "\n}}"
+INCOMING = """CONSTRUCT {{ ?x ?p {s} . ?x ?lp ?l }} WHERE {{
+  {{ SELECT ?x ?p WHERE {{ ?x ?p {s} }} ORDER BY ?x ?p LIMIT {limit} OFFSET {offset} }}
+  OPTIONAL {{ VALUES ?lp {{ {labels} }} ?x ?lp ?l }}
+}}"""
+
+
+def reference(store: EmbeddedStore, iri: str, page: int, size: int) -> tuple[set[Triple], bool, int] | str:
+    s = f"<{iri}>"
+    if not bool(store.query(f"ASK {{ {{ {s} ?p ?o }} UNION {{ ?x ?p {s} }} }}")):
+        return f"no resource {iri}"
+    total = int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x ?p {s} }}")))["n"].value)  # type: ignore[call-overload,index]
+    if page > 1 and (page - 1) * size >= total:
+        return f"page {page} of {iri} is empty"
+    triples = set(store.query(OWN.format(s=s, label_list=LABEL_LIST))) if page == 1 else set()  # type: ignore[arg-type]
+    triples |= set(store.query(INCOMING.format(s=s, labels=LABELS, limit=size, offset=(page - 1) * size)))  # type: ignore[arg-type]
+    return triples, page * size < total, total
+
+
+def ours(store: EmbeddedStore, iri: str, page: int, size: int) -> tuple[set[Triple], bool, int] | str:
+    try:
+        doc = documents.describe(store, iri, page, size)
+    except NotFound as exc:
+        return str(exc)
+    assert len(doc.triples) == len(set(doc.triples))  # no duplicates
+    assert doc.page == page and doc.subject == iri
+    return set(doc.triples), doc.has_next, doc.incoming_total
+
+
+@pytest.fixture(scope="module")
+def store() -> EmbeddedStore:
+    store = EmbeddedStore(Settings(root=REPO))
+    store.load_folders(REPO)
+    return store
+
+
+def test_every_page_of_every_resource_holds_what_the_rule_says(store: EmbeddedStore) -> None:
+    query = "SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { ?x ?q ?s } FILTER(isIRI(?s)) }"
+    iris = [row["s"].value for row in store.query(query)]  # type: ignore[union-attr,index]
+    iris.append("https://w3id.org/healthy-cities/id/organisation/nobody")
+    assert len(iris) > 300
+    paged = 0
+    for iri in iris:
+        for size in (2, 200):
+            for page in (1, 2, 3):
+                expected = reference(store, iri, page, size)
+                assert ours(store, iri, page, size) == expected, (iri, page, size)
+                paged += page > 1 and not isinstance(expected, str)
+    assert paged > 20  # resources with more than one page of incoming links were among them
+
+
+def test_one_query_per_page(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    original = store.query
+
+    def counted(sparql: str, **options: object) -> object:
+        calls.append(sparql)
+        return original(sparql, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "query", counted)
+    iri = "https://w3id.org/healthy-cities/id/network/who-european-healthy-cities-network"
+    documents.describe(store, iri, 1, 3)
+    documents.describe(store, iri, 2, 3)
+    assert len(calls) == 2
+    with pytest.raises(NotFound):
+        documents.describe(store, iri + "-nothing", 1, 3)
+    assert len(calls) == 3
