@@ -1,9 +1,11 @@
-"""A document page is one query; it holds exactly what the document rule says, page by page.
+"""A document page holds exactly what the document rule says, page by page, however it is built.
 
 The reference below is the rule written the obvious way, as separate queries (the way documents
 were built before): exists?, how many incoming links?, own triples with blank-node closure and the
 labels of linked IRIs, one slice of incoming links with their labels. Every resource of the shipped
-graph, small pages and large, must get the same triples, the same paging and the same 404s.
+graph, small pages and large, must get the same triples, the same paging and the same 404s, both
+from the embedded store (pattern lookups for a first page, else one CONSTRUCT) and from a store that
+only answers SPARQL (one CONSTRUCT per page, as for a remote store).
 """
 
 from __future__ import annotations
@@ -50,6 +52,18 @@ def ours(store: EmbeddedStore, iri: str, page: int, size: int) -> tuple[set[Trip
     return set(doc.triples), doc.has_next, doc.incoming_total
 
 
+class SparqlOnly:
+    """The embedded store seen as a remote one: SPARQL only, every query counted."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store = store
+        self.calls = 0
+
+    def query(self, sparql: str, **options: object) -> object:
+        self.calls += 1
+        return self.store.query(sparql, **options)  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="module")
 def store() -> EmbeddedStore:
     store = EmbeddedStore(Settings(root=REPO))
@@ -57,22 +71,24 @@ def store() -> EmbeddedStore:
     return store
 
 
-def test_every_page_of_every_resource_holds_what_the_rule_says(store: EmbeddedStore) -> None:
+@pytest.mark.parametrize("patterns", [True, False], ids=["embedded", "sparql-only"])
+def test_every_page_of_every_resource_holds_what_the_rule_says(store: EmbeddedStore, patterns: bool) -> None:
     query = "SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { ?x ?q ?s } FILTER(isIRI(?s)) }"
     iris = [row["s"].value for row in store.query(query)]  # type: ignore[union-attr,index]
     iris.append("https://w3id.org/healthy-cities/id/organisation/nobody")
     assert len(iris) > 300
+    built = store if patterns else SparqlOnly(store)
     paged = 0
     for iri in iris:
         for size in (2, 200):
             for page in (1, 2, 3):
                 expected = reference(store, iri, page, size)
-                assert ours(store, iri, page, size) == expected, (iri, page, size)
+                assert ours(built, iri, page, size) == expected, (iri, page, size)  # type: ignore[arg-type]
                 paged += page > 1 and not isinstance(expected, str)
     assert paged > 20  # resources with more than one page of incoming links were among them
 
 
-def test_one_query_per_page(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_queries_per_page(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     original = store.query
 
@@ -81,10 +97,16 @@ def test_one_query_per_page(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatc
         return original(sparql, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store, "query", counted)
-    iri = "https://w3id.org/healthy-cities/id/network/who-european-healthy-cities-network"
-    documents.describe(store, iri, 1, 3)
-    documents.describe(store, iri, 2, 3)
-    assert len(calls) == 2
+    network = "https://w3id.org/healthy-cities/id/network/who-european-healthy-cities-network"
+    documents.describe(store, network, 1, 200)  # page 1, its incoming links fit: pattern lookups only
     with pytest.raises(NotFound):
-        documents.describe(store, iri + "-nothing", 1, 3)
-    assert len(calls) == 3
+        documents.describe(store, network + "-nothing", 1, 3)
+    assert documents.exists(store, network) and not documents.exists(store, network + "-nothing")
+    assert calls == []
+    documents.describe(store, network, 1, 3)  # more incoming links than fit: which come first is SPARQL's
+    documents.describe(store, network, 2, 3)
+    assert len(calls) == 2
+    remote = SparqlOnly(store)
+    for page in (1, 2):
+        documents.describe(remote, network, page, 3)  # type: ignore[arg-type]
+    assert remote.calls == 2

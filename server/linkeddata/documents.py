@@ -11,10 +11,12 @@ The rule (also in docs/linked-data.md): a document about ``S`` holds
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
+from typing import Any
 
-from pyoxigraph import NamedNode, QueryTriples, Triple
+from pyoxigraph import BlankNode, NamedNode, QueryTriples, Triple
 
 from ..errors import NotFound
 from ..store import Store
@@ -42,6 +44,9 @@ COMMON_PREFIXES: dict[str, str] = {
 }
 
 LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
+_LABEL_NODES = tuple(NamedNode(p) for p in LABEL_PROPERTIES)
+#: Levels of blank nodes whose triples a document holds (rule 1).
+BLANK_LEVELS = 3
 
 #: Characters that NamedNode accepts in some versions but that must never reach a query.
 _UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`]")
@@ -77,10 +82,15 @@ def sparql_iri(iri: str) -> str:
     >>> sparql_iri("https://w3id.org/healthy-cities/id/network/x")
     '<https://w3id.org/healthy-cities/id/network/x>'
     """
+    return str(_node(iri))
+
+
+def _node(iri: str) -> NamedNode:
+    """``iri`` as a term, after the same checks as ``sparql_iri``."""
     if _UNSAFE.search(iri):
         raise NotFound(f"not a valid IRI: {iri!r}")
     try:
-        return str(NamedNode(iri))
+        return NamedNode(iri)
     except ValueError:
         raise NotFound(f"not a valid IRI: {iri!r}") from None
 
@@ -109,18 +119,38 @@ class Document:
     incoming_total: int
 
 
+Match = Callable[[Any, Any, Any], Iterator[Triple]]
+
+
+def _patterns(store: Store) -> Match | None:
+    """The store's own triple-pattern lookup (``TriplePatterns``), when it has one."""
+    return getattr(store, "triples", None)
+
+
 def exists(store: Store, iri: str) -> bool:
     """True when ``iri`` is a subject or an object in the default graph."""
-    return bool(store.query(_EXISTS.format(s=sparql_iri(iri))))
+    node = _node(iri)
+    match = _patterns(store)
+    if match is not None:
+        return any(True for _ in match(node, None, None)) or any(True for _ in match(None, None, node))
+    return bool(store.query(_EXISTS.format(s=str(node))))
 
 
 def describe(store: Store, iri: str, page: int = 1, page_size: int = 200) -> Document:
     """The document about ``iri`` (see module docstring); ``NotFound`` when the IRI is unknown.
 
-    One CONSTRUCT per page (``_PAGE``): the resource exists when page 1 holds anything (its own
-    triples or incoming links), and the count of incoming links says whether more pages follow.
+    A store that matches triple patterns itself (the embedded one) builds a first page with no more
+    incoming links than fit on it from pattern lookups (``_by_patterns``); every other page is one
+    CONSTRUCT (``_PAGE``): the resource exists when page 1 holds anything (its own triples or
+    incoming links), and the count of incoming links says whether more pages follow.
     """
-    s = sparql_iri(iri)
+    node = _node(iri)
+    match = _patterns(store)
+    if match is not None and page == 1:
+        doc = _by_patterns(match, node, page_size)
+        if doc is not None:
+            return doc
+    s = str(node)
     own = _PAGE_OWN.format(s=s, label_list=_label_list()) if page == 1 else ""
     query = _PAGE.format(s=s, own=own, labels=_labels(), limit=page_size, offset=(page - 1) * page_size)
     triples: list[Triple] = []
@@ -137,6 +167,29 @@ def describe(store: Store, iri: str, page: int = 1, page_size: int = 200) -> Doc
             raise NotFound(f"no resource {iri}")
         raise NotFound(f"page {page} of {iri} is empty")
     return Document(iri, unique(triples), page, page * page_size < total, total)
+
+
+def _by_patterns(match: Match, node: NamedNode, page_size: int) -> Document | None:
+    """Page 1 of the document about ``node`` from triple patterns: the rule step by step, a few
+    microseconds per lookup where a SPARQL query costs hundreds; None when it has more incoming
+    links than one page holds (which ones come first is the CONSTRUCT's ORDER BY)."""
+    incoming = list(islice(match(None, None, node), page_size + 1))
+    if len(incoming) > page_size:
+        return None
+    own = list(match(node, None, None))
+    if not own and not incoming:
+        raise NotFound(f"no resource {node.value}")
+    triples = own.copy()
+    blanks = [t.object for t in own if type(t.object) is BlankNode]
+    for _ in range(BLANK_LEVELS):  # (1) blank nodes reachable through blank nodes only
+        found = [t for b in dict.fromkeys(blanks) for t in match(b, None, None)]
+        triples += found
+        blanks = [t.object for t in found if type(t.object) is BlankNode]
+    linked = dict.fromkeys(t.object for t in own if type(t.object) is NamedNode)
+    triples += [t for o in linked for p in _LABEL_NODES for t in match(o, p, None)]  # (2)
+    triples += incoming  # (3), all of them: they fit on this page
+    triples += [t for x in dict.fromkeys(t.subject for t in incoming) for p in _LABEL_NODES for t in match(x, p, None)]
+    return Document(node.value, unique(triples), 1, False, len(incoming))
 
 
 def describe_namespace(store: Store, iri: str) -> list[Triple]:
