@@ -110,3 +110,21 @@ def test_queries_per_page(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch)
     for page in (1, 2):
         documents.describe(remote, network, page, 3)  # type: ignore[arg-type]
     assert remote.calls == 2
+
+
+def test_blank_nodes_three_levels_deep_and_no_deeper(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "data").mkdir(parents=True)
+    ex = "https://w3id.org/healthy-cities/id/x/"
+    (root / "data" / "d.ttl").write_text(
+        f"<{ex}a> <{ex}p> [ <{ex}q> [ <{ex}r> [ <{ex}s> [ <{ex}t> 4 ] ; <{ex}u> <{ex}b> ] ] ] ; <{ex}v> <{ex}a> .\n"
+        f"<{ex}b> <http://www.w3.org/2000/01/rdf-schema#label> \"b\" ; <{ex}w> [ <{ex}p> <{ex}a> ] .\n"
+    )
+    store = EmbeddedStore(Settings(root=root))
+    store.load_folders(root)
+    for built in (store, SparqlOnly(store)):
+        for size in (1, 200):
+            for page in (1, 2):
+                assert ours(built, f"{ex}a", page, size) == reference(store, f"{ex}a", page, size)  # type: ignore[arg-type]
+    triples = documents.describe(store, f"{ex}a").triples
+    assert {t.predicate.value.rsplit("/", 1)[-1] for t in triples} == {"p", "q", "r", "s", "u", "v"}  # not t: level 4
