@@ -517,6 +517,10 @@ def servers(args: argparse.Namespace, data: dict[str, Any], work: Path) -> list[
     ours = {"HCN_ROOT": str(data["root"]), "PYTHONPATH": str(ROOT)}
     port = free_port()
     found.append(Server("hcn", hcn_command(port, args.workers, args.threads), port, "/sparql", env=ours))
+    if args.compare:  # another version of ours (a checkout or `git archive` of it), for before/after
+        port = free_port()
+        found.append(Server("hcn-compare", hcn_command(port, args.workers, args.threads), port, "/sparql",
+                            env={**ours, "PYTHONPATH": str(Path(args.compare).resolve())}))
     if "hcn-uncached" in args.peers:  # the same server without its result cache: every request queries the store
         port = free_port()
         found.append(Server("hcn-uncached", hcn_command(port, args.workers, args.threads), port, "/sparql",
@@ -635,7 +639,7 @@ def run_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------ report
 
-PEERS = ("oxigraph", "oxigraph-memory", "python-floor", "rdflib-endpoint")
+PEERS = ("oxigraph", "oxigraph-memory", "python-floor", "rdflib-endpoint", "hcn-compare")
 
 
 def ratios(result: dict[str, Any]) -> dict[str, Any]:
@@ -720,11 +724,12 @@ def fmt_cpu(value: float | None) -> str:
     return "–" if value is None else (f"{value:.3f}" if value < 10 else f"{value:,.0f}")
 
 
-SERVER_LABELS = {"hcn": "ours", "hcn-uncached": "ours, result cache off", "oxigraph": "oxigraph (RocksDB)",
+SERVER_LABELS = {"hcn": "ours", "hcn-compare": "ours, other version", "hcn-uncached": "ours, result cache off", "oxigraph": "oxigraph (RocksDB)",
                  "oxigraph-memory": "oxigraph (memory)", "python-floor": "Python floor",
                  "rdflib-endpoint": "rdflib-endpoint"}
 RATIO_LABELS = {"oxigraph": "ours / oxigraph", "oxigraph-memory": "ours / oxigraph memory",
-                "python-floor": "ours / floor", "rdflib-endpoint": "ours / rdflib-endpoint"}
+                "python-floor": "ours / floor", "rdflib-endpoint": "ours / rdflib-endpoint",
+                "hcn-compare": "ours / other version"}
 KIND_LABELS = {"lookup-repeated": "lookup, repeated (200 texts cycled)"}
 
 
@@ -870,6 +875,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", nargs="*", default=["oxigraph", "oxigraph-memory", "python-floor", "rdflib-endpoint"],
                         help="peers to run: oxigraph, oxigraph-memory, python-floor, rdflib-endpoint, and "
                              "hcn-uncached (ours with HCN_RESULT_CACHE_MB=0)")
+    parser.add_argument("--compare", metavar="DIR", help="also serve the `server` package found in DIR (another "
+                        "version of ours, e.g. `git archive REV server | tar -x -C DIR`) as hcn-compare")
     parser.add_argument("--rounds", type=int, default=1, help="measurements per query and server; the best counts")
     parser.add_argument("--skip", nargs="*", default=[], choices=QUERIES, help="queries to leave out")
     parser.add_argument("--workers", type=int, help="our gunicorn workers (default: hcn serve's)")
@@ -889,7 +896,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d"), "machine": machine(),
         "config": {"duration": args.duration, "concurrency": args.concurrency, "cap_s": args.cap, "client": client,
-                   "rounds": args.rounds, "peers": args.peers,
+                   "rounds": args.rounds, "peers": args.peers, "compare": args.compare,
                    "hcn_command": "`" + " ".join(["hcn", *hcn_command(0, args.workers, args.threads)[3:]]
                                                  ).replace("--port 0", "--port N") + "`"},
         "sizes": [],
