@@ -5,7 +5,7 @@ were built before): exists?, how many incoming links?, own triples with blank-no
 labels of linked IRIs, one slice of incoming links with their labels. Every resource of the shipped
 graph, small pages and large, must get the same triples, the same paging and the same 404s, both
 from the embedded store (pattern lookups for a first page, else one CONSTRUCT) and from a store that
-only answers SPARQL (one CONSTRUCT per page, as for a remote store).
+only answers SPARQL (an ASK, then one CONSTRUCT per page, as for a remote store).
 """
 
 from __future__ import annotations
@@ -109,7 +109,10 @@ def test_queries_per_page(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch)
     remote = SparqlOnly(store)
     for page in (1, 2):
         documents.describe(remote, network, page, 3)  # type: ignore[arg-type]
-    assert remote.calls == 2
+    assert remote.calls == 4  # ASK (as before: a remote store's errors come from it first) + one CONSTRUCT
+    with pytest.raises(NotFound):
+        documents.describe(remote, network + "-nothing", 1, 3)  # type: ignore[arg-type]
+    assert remote.calls == 5
 
 
 def test_blank_nodes_three_levels_deep_and_no_deeper(tmp_path: Path) -> None:

@@ -142,11 +142,16 @@ def describe(store: Store, iri: str, page: int = 1, page_size: int = 200) -> Doc
     A store that matches triple patterns itself (the embedded one) builds a first page with no more
     incoming links than fit on it from pattern lookups (``_by_patterns``); every other page is one
     CONSTRUCT (``_PAGE``): the resource exists when page 1 holds anything (its own triples or
-    incoming links), and the count of incoming links says whether more pages follow.
+    incoming links), and the count of incoming links says whether more pages follow. A store that
+    only answers SPARQL (a remote one) is asked whether the resource exists first, as it always was,
+    so an unknown IRI costs one small query and a failing store fails on that one, as before.
     """
     node = _node(iri)
     match = _patterns(store)
-    if match is not None and page == 1:
+    if match is None:
+        if not exists(store, iri):
+            raise NotFound(f"no resource {iri}")
+    elif page == 1:
         doc = _by_patterns(match, node, page_size)
         if doc is not None:
             return doc
@@ -163,7 +168,7 @@ def describe(store: Store, iri: str, page: int = 1, page_size: int = 200) -> Doc
     if page == 1 and not triples:
         raise NotFound(f"no resource {iri}")
     if page > 1 and (page - 1) * page_size >= total:
-        if not exists(store, iri):
+        if match is not None and not exists(store, iri):
             raise NotFound(f"no resource {iri}")
         raise NotFound(f"page {page} of {iri} is empty")
     return Document(iri, unique(triples), page, page * page_size < total, total)
