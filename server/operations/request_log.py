@@ -92,7 +92,7 @@ class Formatter(logging.Formatter):
 
     _stamp: tuple[int, str] = (-1, "")
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         if datefmt or self.converter is not time.localtime or not self.default_msec_format:
             return super().formatTime(record, datefmt)
         second = int(record.created)

@@ -72,7 +72,7 @@ class Store(Protocol):
 class TriplePatterns(Protocol):
     """What a store offers besides SPARQL when it can match triple patterns itself (the embedded one)."""
 
-    def triples(self, subject: Any, predicate: Any, object: Any) -> Iterator[Triple]:  # noqa: A002
+    def triples(self, subject: Any, predicate: Any, obj: Any) -> Iterator[Triple]:
         """Triples of the default graph matching the pattern; ``None`` matches any term."""
         ...
 

@@ -160,13 +160,13 @@ class EmbeddedStore:
         except OSError as exc:
             raise BackendError(f"query failed: {exc}") from None
 
-    def triples(self, subject: Any, predicate: Any, object: Any) -> Iterator[Triple]:  # noqa: A002
+    def triples(self, subject: Any, predicate: Any, obj: Any) -> Iterator[Triple]:
         """Triples of the default graph matching a pattern (``None`` matches anything), as stored.
 
         A pattern lookup costs a few microseconds where the smallest SPARQL query costs tens: the
         linked-data documents are built from these (``linkeddata.documents``).
         """
-        return (quad.triple for quad in self._ox().quads_for_pattern(subject, predicate, object, _DEFAULT))
+        return (quad.triple for quad in self._ox().quads_for_pattern(subject, predicate, obj, _DEFAULT))
 
     def __len__(self) -> int:
         """Quads in the named graphs (the default graph's copies are not counted again)."""

@@ -28,7 +28,6 @@ from pyoxigraph import Store as OxStore
 from ..config import Settings
 from ..errors import ConfigError, DataError
 
-
 #: The layout ``EmbeddedStore`` builds: named graphs per folder plus the materialized default graph.
 LAYOUT = "named graphs + default graph union, 1"
 
