@@ -1,8 +1,9 @@
-"""The SPARQL default graph, materialized once at load: the union of ontology and data, nothing else changed.
+"""The SPARQL default graph, the union of ontology and data, from a store of its own; nothing else changed.
 
-Queries without a dataset of their own run over the store's own default graph (a copy of the
-ontology and data named graphs made inside the store); the named graphs, the protocol's
-default-graph-uri / named-graph-uri and the query's FROM / FROM NAMED answer exactly as before.
+Queries without a dataset of their own that never say GRAPH or FROM run on the union store (the
+ontology and data files loaded into its default graph); the named graphs, the protocol's
+default-graph-uri / named-graph-uri and the query's FROM / FROM NAMED answer exactly as before, from
+the dataset store.
 """
 
 from __future__ import annotations
@@ -63,14 +64,41 @@ def test_named_graphs_and_dataset_clauses_answer_as_before(shipped: EmbeddedStor
     assert number(shipped, COUNT, named_graphs=[graph("data")]) == 0
 
 
-def test_len_counts_the_named_graphs_once(shipped: EmbeddedStore) -> None:
+def test_len_counts_the_named_graphs(shipped: EmbeddedStore) -> None:
     assert len(shipped) == sum(shipped.graph_sizes().values())
 
 
-def test_blank_nodes_are_the_same_in_the_default_graph_and_their_named_graph(shipped: EmbeddedStore) -> None:
+def test_a_query_naming_graphs_sees_one_dataset(shipped: EmbeddedStore) -> None:
+    """Default graph and named graphs in one query come from one store: its blank nodes join."""
     query = """SELECT DISTINCT ?g WHERE {
       ?s ?p ?b FILTER(isBlank(?b)) GRAPH ?g { ?b ?q ?o } }"""
     assert {row[0].value for row in shipped.query(query)} == {graph("data")}  # type: ignore[union-attr,index]
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("SELECT * WHERE { ?s ?p ?o }", False),
+    ("SELECT ?graph ?from WHERE { ?graph <http://x/graph> ?from FILTER(?from != 'GRAPH') } # FROM", False),
+    ("PREFIX graph: <http://x/> SELECT * WHERE { graph:a graph:from ?o }", False),
+    ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", True),
+    ("select * where { { graph <http://g> { ?s ?p ?o } } }", True),
+    ("SELECT * WHERE { FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }", True),
+    ("SELECT * FROM <http://g> WHERE { ?s ?p ?o }", True),
+    ("SELECT * FROM NAMED <http://g> WHERE { ?s ?p ?o }", True),
+    ("SELECT * WHERE { \\u0047RAPH ?g { ?s ?p ?o } }", True),  # an escape may spell a keyword
+])
+def test_queries_that_name_graphs_are_told_apart(text: str, named: bool) -> None:
+    from server.querytext import names_graphs
+
+    assert names_graphs(text) is named
+
+
+def test_both_stores_give_the_same_answers(shipped: EmbeddedStore) -> None:
+    """The union store and the dataset store's merged default graph hold the same triples."""
+    union = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    dataset = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o OPTIONAL { GRAPH ?g { ?x ?y ?z } FILTER(false) } }"
+    def key(t: object) -> tuple[str, ...]:
+        return tuple("_" if type(x).__name__ == "BlankNode" else str(x) for x in (t.subject, t.predicate, t.object))  # type: ignore[attr-defined]
+    assert sorted(map(key, shipped.query(union))) == sorted(map(key, shipped.query(dataset)))  # type: ignore[arg-type]
 
 
 def test_empty_folders_are_empty_named_graphs_and_shared_triples_count_once(tmp_path: Path) -> None:
@@ -83,6 +111,7 @@ def test_empty_folders_are_empty_named_graphs_and_shared_triples_count_once(tmp_
     store = loaded(root)
     assert store.graph_sizes() == {graph("ontology"): 1, graph("data"): 3, graph("shapes"): 0}
     assert number(store, COUNT) == 3  # the RDF merge: the shared triple once
+    assert number(store, COUNT, default_graphs=[graph("ontology"), graph("data")]) == 4  # per graph, as before
     assert len(store) == 4
     empty = {row[0].value for row in store.query("SELECT ?g WHERE { GRAPH ?g { } }")}  # type: ignore[union-attr,index]
     assert graph("shapes") in empty
@@ -96,9 +125,9 @@ def test_an_on_disk_cache_of_another_layout_is_rebuilt(tmp_path: Path) -> None:
         shutil.copytree(REPO / folder, root / folder)
     cache = tmp_path / "store"
     app = create_app({"TESTING": True, "root": root, "store_path": str(cache), "pool_size": 0})
-    assert ondisk.cached_layout(cache) == ondisk.LAYOUT
+    assert ondisk.cached_layout(cache) == ondisk.LAYOUT and (cache / "union").is_dir()
     expected = number(app.extensions["hcn_store"].inner, COUNT)
-    (cache / "LAYOUT").unlink()  # as a db built before the default graph was materialized
+    (cache / "LAYOUT").unlink()  # as a cache built before the union had a store of its own
     again = create_app({"TESTING": True, "root": root, "store_path": str(cache), "pool_size": 0})
     assert ondisk.cached_layout(cache) == ondisk.LAYOUT
     assert number(again.extensions["hcn_store"].inner, COUNT) == expected > 0
