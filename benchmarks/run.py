@@ -29,7 +29,10 @@ and every /sparql text carries the request's sequence number in a variable name,
 same. ``lookup-repeated`` is the earlier benchmark's mix (200 lookup texts cycled), where our result
 cache answers from memory: kept as a separate row.
 
-Servers that need more than ``SLOW_S`` for one request are measured at concurrency 1 (they handle one
+All servers of a size are started first; then each query kind is measured on each server in turn,
+round after round (``--rounds``, the best round counts), so that neighbouring numbers share the
+machine's state (on a shared machine a busy spell lands on one kind of every server, not on every
+kind of one server). Servers that need more than ``SLOW_S`` for one request are measured at concurrency 1 (they handle one
 query at a time anyway) so that no queue of unfinished requests leaks into the next measurement, and
 a query that does not answer within ``--cap`` seconds is recorded as a timeout. Each measurement also
 reads the server's CPU time (its whole process tree, from /proc) before and after: CPU ms per
@@ -571,23 +574,16 @@ def measure_query(server: Server, requests: list[Request], args: argparse.Namesp
     single = min(timings)
     concurrency = 1 if single > SLOW_S else args.concurrency
     duration = args.duration if single <= SLOW_S else max(args.duration, min(3 * single, args.cap))
-    rounds = []
-    for _ in range(max(1, args.rounds)):
-        global SEQUENCE
-        SEQUENCE += 10_000_000  # sequence numbers never repeat within a run, across kinds and rounds
-        before = cpu_times(server.process.pid)  # type: ignore[union-attr]
-        if shutil.which("wrk") and not args.python_client:
-            m = run_wrk(server.port, requests, concurrency, duration, args.cap, work, SEQUENCE)
-        else:
-            m = run_python(server.port, requests, concurrency, duration, args.cap, SEQUENCE)
-        spent = cpu_spent(before, cpu_times(server.process.pid))  # type: ignore[union-attr]
-        if m.requests > m.errors:
-            m.cpu_ms = spent * 1000 / (m.requests - m.errors)
-        rounds.append(m)
-        if concurrency == 1 and single > SLOW_S:
-            break  # a slow server: one round is enough to know
-        server.wait_idle(args.cap * 2)
-    m = max(rounds, key=lambda r: r.rps)  # the best round of each server
+    global SEQUENCE
+    SEQUENCE += 10_000_000  # sequence numbers never repeat within a run, across kinds and rounds
+    before = cpu_times(server.process.pid)  # type: ignore[union-attr]
+    if shutil.which("wrk") and not args.python_client:
+        m = run_wrk(server.port, requests, concurrency, duration, args.cap, work, SEQUENCE)
+    else:
+        m = run_python(server.port, requests, concurrency, duration, args.cap, SEQUENCE)
+    spent = cpu_spent(before, cpu_times(server.process.pid))  # type: ignore[union-attr]
+    if m.requests > m.errors:
+        m.cpu_ms = spent * 1000 / (m.requests - m.errors)
     m.single_ms = single * 1000
     if m.requests == m.errors:
         m.note = "no answer within the measurement"
@@ -596,34 +592,62 @@ def measure_query(server: Server, requests: list[Request], args: argparse.Namesp
 
 
 def run_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Start every server, then measure each query kind on each server in turn (round after round),
+    so that neighbouring numbers share the machine's state: a busy spell elsewhere on a shared
+    machine lands on one kind of every server, not on every kind of one server."""
     data = prepare(size, work)
     print(f"== {data['triples']:,} triples ({data['cities']:,} municipalities, {data['networks']} networks)", flush=True)
     result: dict[str, Any] = {"triples": data["triples"], "municipalities": data["cities"], "servers": {}}
-    for server in servers(args, data, work):
-        row: dict[str, Any] = {}
-        try:
-            row["load_s"] = round(server.start(work, args.load_cap), 2)
-            assert server.process is not None
-            row["pss_mb"], row["rss_mb"], row["processes"] = (round(v) for v in memory_mb(server.process.pid))
-            mix = request_mix(server.name, server.sparql_path, data["cities"], data["networks"])
-            row["queries"] = {}
+    found = servers(args, data, work)
+    rows: dict[str, dict[str, Any]] = {server.name: {} for server in found}
+    mixes: dict[str, dict[str, list[Request]]] = {}
+    try:
+        for server in found:
+            row = rows[server.name]
+            try:
+                row["load_s"] = round(server.start(work, args.load_cap), 2)
+                assert server.process is not None
+                row["pss_mb"], row["rss_mb"], row["processes"] = (round(v) for v in memory_mb(server.process.pid))
+                mixes[server.name] = request_mix(server.name, server.sparql_path, data["cities"], data["networks"])
+                row["queries"] = {}
+                print(f"  {server.name:16} load {row['load_s']} s, PSS {row['pss_mb']} MB, {row['processes']} processes",
+                      flush=True)
+            except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+                row["error"] = str(exc)[-1000:]
+                print(f"  {server.name}: {row['error']}", flush=True)
+                server.stop()
+        for round_ in range(max(1, args.rounds)):
             for kind in QUERIES:
                 if kind in args.skip:
                     continue
-                m = measure_query(server, mix[kind], args, work)
-                row["queries"][kind] = m.as_dict()
-                cpu = f"CPU {m.cpu_ms:6.3f} ms/req" if m.cpu_ms is not None else ""
-                print(f"  {server.name:16} {kind:15} {m.rps:9.1f} req/s  p50 {m.p50_ms or 0:8.2f} ms  "
-                      f"p99 {m.p99_ms or 0:8.2f} ms  {cpu}  c={m.concurrency} {m.note}", flush=True)
-            row["pss_after_mb"], row["rss_after_mb"], _ = (round(v) for v in memory_mb(server.process.pid))
-            print(f"  {server.name:16} load {row['load_s']} s, PSS {row['pss_mb']} MB "
-                  f"(after load) / {row['pss_after_mb']} MB (after the mix), {row['processes']} processes", flush=True)
-        except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
-            row["error"] = str(exc)[-1000:]
-            print(f"  {server.name}: {row['error']}", flush=True)
-        finally:
+                for server in found:
+                    row = rows[server.name]
+                    if "error" in row or (round_ and row["queries"][kind].get("slow")):
+                        continue  # a slow server: one round is enough to know
+                    try:
+                        m = measure_query(server, mixes[server.name][kind], args, work)
+                    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+                        row["error"] = str(exc)[-1000:]
+                        print(f"  {server.name}: {row['error']}", flush=True)
+                        continue
+                    cpu = f"CPU {m.cpu_ms:6.3f} ms/req" if m.cpu_ms is not None else ""
+                    print(f"  {server.name:16} {kind:15} {m.rps:9.1f} req/s  p50 {m.p50_ms or 0:8.2f} ms  "
+                          f"p99 {m.p99_ms or 0:8.2f} ms  {cpu}  c={m.concurrency} {m.note}", flush=True)
+                    best = row["queries"].get(kind)
+                    if best is None or m.rps > best["rps"]:  # the best round of each server
+                        row["queries"][kind] = {**m.as_dict(), "slow": m.concurrency == 1 and args.concurrency > 1}
+        for server in found:
+            row = rows[server.name]
+            if "error" not in row and server.process is not None:
+                row["pss_after_mb"], row["rss_after_mb"], _ = (round(v) for v in memory_mb(server.process.pid))
+                print(f"  {server.name:16} PSS {row['pss_after_mb']} MB after the mix", flush=True)
+    finally:
+        for server in found:
             server.stop()
-        result["servers"][server.name] = row
+    for name, row in rows.items():
+        for q in row.get("queries", {}).values():
+            q.pop("slow", None)
+        result["servers"][name] = row
     if not args.no_validate and size <= args.validate_max:
         import validate_bench
 
@@ -877,7 +901,8 @@ def main(argv: list[str] | None = None) -> int:
                              "hcn-uncached (ours with HCN_RESULT_CACHE_MB=0)")
     parser.add_argument("--compare", metavar="DIR", help="also serve the `server` package found in DIR (another "
                         "version of ours, e.g. `git archive REV server | tar -x -C DIR`) as hcn-compare")
-    parser.add_argument("--rounds", type=int, default=1, help="measurements per query and server; the best counts")
+    parser.add_argument("--rounds", type=int, default=1, help="measurements per query and server, every server "
+                        "measured in turn in each round; the best counts")
     parser.add_argument("--skip", nargs="*", default=[], choices=QUERIES, help="queries to leave out")
     parser.add_argument("--workers", type=int, help="our gunicorn workers (default: hcn serve's)")
     parser.add_argument("--threads", type=int, help="our threads per worker (default: hcn serve's)")
