@@ -1,31 +1,46 @@
-"""Our publisher side by side with `oxigraph serve` and rdflib-endpoint, same data, same machine, one run.
+"""Our publisher side by side with `oxigraph serve` (RocksDB and memory), a Python floor and rdflib-endpoint.
 
     python benchmarks/run.py                 # 10k and 100k triples (what `make bench` runs)
     python benchmarks/run.py --full          # also 1M triples
     python benchmarks/run.py --sizes 2000 --duration 2 --no-validate   # a quick look
+    python benchmarks/run.py --sizes 100000 --duration 2 --no-validate --peers oxigraph oxigraph-memory python-floor
 
 For each size: benchmarks/generate.py writes a conforming graph (``--violations 0``); our server
-(`hcn serve --production`) serves it from a root folder (ontology/ + data/ + shapes/) — once as
-shipped and once with its result cache off (``hcn-uncached``, ``HCN_RESULT_CACHE_MB=0``) — and the peers
-load the very same ontology + data triples into their default graph (`oxigraph load` then
-`oxigraph serve-read-only`; `rdflib-endpoint serve` from benchmarks/.venv-peers). Each query of the
-mix is then driven by a loopback load generator (`wrk` with a Lua script of pre-built requests, or a
-bounded Python client when wrk is missing) for a fixed duration at a fixed concurrency:
+(`hcn serve --production` of this checkout) serves it from a root folder (ontology/ + data/ + shapes/),
+and the peers get the very same ontology + data triples in their default graph: `oxigraph load` then
+`oxigraph serve-read-only` (RocksDB); `oxigraph serve` without a location (in memory), loaded over HTTP;
+the "Python floor" (benchmarks/floor.py: a bare ASGI app over an in-memory pyoxigraph store on
+gunicorn + uvicorn, ours minus every feature); `rdflib-endpoint serve` from benchmarks/.venv-peers;
+optionally ours with its result cache off (``hcn-uncached``). Each query kind is then driven by a
+loopback load generator (`wrk` with a Lua script of pre-built requests, or a bounded Python client
+when wrk is missing) for a fixed duration at a fixed concurrency. Every request of the headline kinds
+is distinct, as a harvester crawling each IRI once or many researchers asking different questions:
 
-- lookup:   the labels of one municipality (random among 200)
-- join:     the members of one phase of one network, with English label and municipality number
+- lookup:   the labels of one resource, over every municipality and identifier (at most 20,000)
+- join:     the members of one phase of one network, with their label in one language and their number,
+            over every network, phase and language
 - aggregate: memberships per network and role during phase k (GROUP BY)
-- document: ours ``GET /doc/synthetic/municipality-N`` (Turtle); peers a CONSTRUCT of the same
-            neighbourhood (own triples, labels of linked IRIs, incoming links with their labels)
-- download: ``SELECT * { ?s ?p ?o } LIMIT 10000`` as SPARQL JSON
+- document: ours ``GET /doc/synthetic/NAME`` (Turtle) for every municipality and identifier; peers a
+            CONSTRUCT of the same neighbourhood (own triples, labels of linked IRIs, incoming links
+            with their labels)
+- download: ``SELECT ?s ?p ?o { ?s ?p ?o } LIMIT 10000`` as SPARQL JSON
 
-Servers that need more than ``SLOW_S`` for one request are measured at concurrency 1 (they handle one
+and every /sparql text carries the request's sequence number in a variable name, so no two are the
+same. ``lookup-repeated`` is the earlier benchmark's mix (200 lookup texts cycled), where our result
+cache answers from memory: kept as a separate row.
+
+All servers of a size are started first; then each query kind is measured on each server in turn,
+round after round (``--rounds``, the best round counts), so that neighbouring numbers share the
+machine's state (on a shared machine a busy spell lands on one kind of every server, not on every
+kind of one server). Servers that need more than ``SLOW_S`` for one request are measured at concurrency 1 (they handle one
 query at a time anyway) so that no queue of unfinished requests leaks into the next measurement, and
-a query that does not answer within ``--cap`` seconds is recorded as a timeout. Load time is from
-process start to the first answered query (plus `oxigraph load` for Oxigraph); memory is the sum of
-PSS (proportional set size: shared copy-on-write pages counted once) over the server's process tree,
-with the plain RSS sum beside it. Validation is benchmarks/validate_bench.py (`hcn validate` vs
-`pyshacl`) on the default (1% violations) graph of the same size.
+a query that does not answer within ``--cap`` seconds is recorded as a timeout. Each measurement also
+reads the server's CPU time (its whole process tree, from /proc) before and after: CPU ms per
+request. Load time is from process start to the first answered query (plus `oxigraph load`, or the
+upload, for Oxigraph); memory is the sum of PSS (proportional set size: shared copy-on-write pages
+counted once) over the server's process tree, with the plain RSS sum beside it. Validation is
+benchmarks/validate_bench.py (`hcn validate` vs `pyshacl`) on the default (1% violations) graph of
+the same size.
 
 Results: benchmarks/results/bench.md and bench.json (ratios = ours / peer).
 """
@@ -62,7 +77,8 @@ from generate import generate  # noqa: E402
 
 BASE = "https://w3id.org/healthy-cities/"
 G = BASE + "id/synthetic/"
-QUERIES = ("lookup", "join", "aggregate", "document", "download")
+#: Every request distinct (the headline), then the earlier repeated mix (a separate, labelled row).
+QUERIES = ("lookup", "join", "aggregate", "document", "download", "lookup-repeated")
 SLOW_S = 0.25  # a single request slower than this: measure at concurrency 1
 PREFIXES = """PREFIX hc: <https://w3id.org/healthy-cities/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -75,6 +91,11 @@ SPARQL_QUERY = "application/sparql-query"
 
 # --------------------------------------------------------------------------------------- requests
 
+#: Replaced by the request's sequence number when it is sent: every /sparql text of the distinct mix
+#: differs (a variable name carries the number), so no answer cache can serve it.
+N = "@@N@@"
+
+
 @dataclass(frozen=True)
 class Request:
     method: str
@@ -82,34 +103,38 @@ class Request:
     headers: dict[str, str]
     body: str = ""
 
+    def render(self, n: int) -> str:
+        """The body as sent as request number ``n``."""
+        return self.body.replace(N, str(n))
+
 
 def sparql_request(path: str, query: str, accept: str = JSON_RESULTS) -> Request:
     return Request("POST", path, {"Content-Type": SPARQL_QUERY, "Accept": accept}, query)
 
 
-def lookup_query(n: int) -> str:
-    return PREFIXES + f"SELECT ?label WHERE {{ <{G}municipality-{n}> rdfs:label ?label }}"
+def lookup_query(iri: str, var: str = "label") -> str:
+    return PREFIXES + f"SELECT ?{var} WHERE {{ <{iri}> rdfs:label ?{var} }}"
 
 
-def join_query(network: int, phase: int) -> str:
-    return PREFIXES + f"""SELECT ?city ?name ?number WHERE {{
+def join_query(network: int, phase: int, lang: str = "en", var: str = "name") -> str:
+    return PREFIXES + f"""SELECT ?city ?{var} ?number WHERE {{
   ?m org:memberDuring <{G}phase-{network}-{phase}> ; org:member ?city .
-  ?city rdfs:label ?name ; hc:nationalIdentifier ?id .
+  ?city rdfs:label ?{var} ; hc:nationalIdentifier ?id .
   ?id skos:notation ?number .
-  FILTER(LANG(?name) = "en")
+  FILTER(LANG(?{var}) = "{lang}")
 }}"""
 
 
-def aggregate_query(phase: int) -> str:
-    return PREFIXES + f"""SELECT ?network ?role (COUNT(?m) AS ?members) WHERE {{
+def aggregate_query(phase: int, var: str = "members") -> str:
+    return PREFIXES + f"""SELECT ?network ?role (COUNT(?m) AS ?{var}) WHERE {{
   ?phase hc:phaseNumber {phase} .
   ?m org:memberDuring ?phase ; org:organization ?network ; org:role ?role .
 }} GROUP BY ?network ?role ORDER BY ?network ?role"""
 
 
-def document_query(n: int) -> str:
-    """What our /doc page 1 holds (server/documents.py), as one CONSTRUCT for the peers."""
-    s = f"<{G}municipality-{n}>"
+def document_query(iri: str) -> str:
+    """What our /doc page 1 holds (server/linkeddata/documents.py), as one CONSTRUCT for the peers."""
+    s = f"<{iri}>"
     labels = "rdfs:label, skos:prefLabel"  # FILTER IN, as ours: Oxigraph plans VALUES ?p {...} ?s ?p ?o badly
     return PREFIXES + f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ BIND({s} AS ?s) ?s ?p ?o }}
@@ -120,30 +145,54 @@ def document_query(n: int) -> str:
 }}"""
 
 
-DOWNLOAD = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10000"
+def download_query(var: str = "o") -> str:
+    return f"SELECT ?s ?p ?{var} WHERE {{ ?s ?p ?{var} }} LIMIT 10000"
+
+
+#: At most this many different resources per kind (the issue's 1M run: 20,000 documents).
+MAX_RESOURCES = 20_000
+
+
+def resources(cities: int, seed: int = 7) -> list[str]:
+    """Local names of every municipality and its identifier (at most ``MAX_RESOURCES``), shuffled."""
+    names = [f"{kind}-{n}" for n in range(cities) for kind in ("municipality", "identifier")]
+    rnd = random.Random(seed)
+    rnd.shuffle(names)
+    return names[:MAX_RESOURCES]
 
 
 def request_mix(server: str, sparql_path: str, cities: int, networks: int, seed: int = 7) -> dict[str, list[Request]]:
-    """The requests of each query kind for one server (same IRIs for every server)."""
+    """The requests of each query kind for one server (the same resources, in the same order, for every server).
+
+    The headline kinds ask something different with every request: lookups over every municipality
+    and identifier and documents for every one of them, joins over every network, phase and label
+    language, each /sparql text made unique by its sequence number (``N``); ``lookup-repeated`` is
+    the mix of earlier benchmarks, 200 lookups cycled, which our result cache answers from memory.
+    """
     rnd = random.Random(seed)
+    names = resources(cities, seed)
+    joins = [(n, k, lang) for n in range(networks) for k in range(1, 8) for lang in ("en", "nb")]
+    rnd.shuffle(joins)
     picks = [rnd.randrange(cities) for _ in range(200)]
     mix = {
-        "lookup": [sparql_request(sparql_path, lookup_query(n)) for n in picks],
-        "join": [sparql_request(sparql_path, join_query(rnd.randrange(networks), rnd.randint(1, 7))) for _ in range(50)],
-        "aggregate": [sparql_request(sparql_path, aggregate_query(k)) for k in range(1, 8)],
-        "download": [sparql_request(sparql_path, DOWNLOAD)],
+        "lookup": [sparql_request(sparql_path, lookup_query(G + name, "label_" + N)) for name in names],
+        "join": [sparql_request(sparql_path, join_query(n, k, lang, "name_" + N)) for n, k, lang in joins],
+        "aggregate": [sparql_request(sparql_path, aggregate_query(k, "members_" + N)) for k in range(1, 8)],
+        "download": [sparql_request(sparql_path, download_query("o_" + N))],
+        "lookup-repeated": [sparql_request(sparql_path, lookup_query(f"{G}municipality-{n}")) for n in picks],
     }
     if server.startswith("hcn"):
-        mix["document"] = [Request("GET", f"/doc/synthetic/municipality-{n}", {"Accept": "text/turtle"}) for n in picks]
+        mix["document"] = [Request("GET", f"/doc/synthetic/{name}", {"Accept": "text/turtle"}) for name in names]
     else:
-        mix["document"] = [sparql_request(sparql_path, document_query(n), "text/turtle") for n in picks]
-    return mix
+        mix["document"] = [sparql_request(sparql_path, document_query(G + name), "text/turtle") for name in names]
+    return {kind: mix[kind] for kind in QUERIES}
 
 
-def send(port: int, req: Request, timeout: float) -> tuple[int, bytes]:
+def send(port: int, req: Request, timeout: float, n: int = 0) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request(req.method, req.path, body=req.body.encode() if req.body else None, headers=req.headers)
+        body = req.render(n)
+        conn.request(req.method, req.path, body=body.encode() if body else None, headers=req.headers)
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -162,6 +211,7 @@ class Measurement:
     p99_ms: float | None = None
     concurrency: int = 0
     single_ms: float | None = None
+    cpu_ms: float | None = None  # the server's CPU time per answered request (its whole process tree)
     note: str = ""
 
     @property
@@ -172,7 +222,8 @@ class Measurement:
         return {"rps": round(self.rps, 2), "p50_ms": _r(self.p50_ms), "p99_ms": _r(self.p99_ms),
                 "requests": self.requests, "errors": self.errors, "timeouts": self.timeouts,
                 "seconds": round(self.seconds, 2), "concurrency": self.concurrency,
-                "single_ms": _r(self.single_ms), "note": self.note}
+                "single_ms": _r(self.single_ms), "cpu_ms": None if self.cpu_ms is None else round(self.cpu_ms, 3),
+                "note": self.note}
 
 
 def _r(value: float | None) -> float | None:
@@ -180,9 +231,14 @@ def _r(value: float | None) -> float | None:
 
 
 def _lua_string(text: str) -> str:
-    level = "=" * 3
-    assert f"]{level}]" not in text
-    return f"[{level}[{text}]{level}]"
+    """A Lua string literal holding exactly the UTF-8 bytes of ``text`` (long brackets would turn CRLF into LF)."""
+    out = []
+    for byte in text.encode("utf-8"):
+        if byte in (0x22, 0x5C) or not 0x20 <= byte < 0x7F:
+            out.append(f"\\{byte:03d}")
+        else:
+            out.append(chr(byte))
+    return '"' + "".join(out) + '"'
 
 
 WRK_DONE = """
@@ -195,25 +251,32 @@ end
 """
 
 
-def wrk_script(requests: list[Request]) -> str:
+def wrk_script(requests: list[Request], host: str = "127.0.0.1", first: int = 0) -> str:
+    """A wrk Lua script cycling through ``requests``, the sequence number spliced into each body.
+
+    Requests are pre-built as raw HTTP text split at ``N``, so a request costs wrk a concatenation.
+    """
     lines = ["local specs = {"]
     for r in requests:
-        headers = ", ".join(f'["{k}"] = {_lua_string(v)}' for k, v in r.headers.items())
-        lines.append(f'  {{"{r.method}", {_lua_string(r.path)}, {{{headers}}}, {_lua_string(r.body) if r.body else "nil"}}},')
-    lines += ["}", "local reqs = {}", "local i = 0",
-              "init = function(args)",
-              "  for k, s in ipairs(specs) do reqs[k] = wrk.format(s[1], s[2], s[3], s[4]) end",
-              "end",
+        head = f"{r.method} {r.path} HTTP/1.1\r\nHost: {host}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in r.headers.items())
+        parts = ", ".join(_lua_string(p) for p in r.body.split(N)) if r.body else ""
+        lines.append(f"  {{{_lua_string(head)}, {{{parts}}}}},")
+    lines += ["}", f"local i = {first}",
               "request = function()",
               "  i = i + 1",
-              "  return reqs[(i % #reqs) + 1]",
+              "  local s = specs[(i % #specs) + 1]",
+              "  local parts = s[2]",
+              "  if #parts == 0 then return s[1] .. '\\r\\n' end",
+              "  local body = #parts == 1 and parts[1] or table.concat(parts, tostring(i))",
+              "  return s[1] .. 'Content-Length: ' .. #body .. '\\r\\n\\r\\n' .. body",
               "end"]
     return "\n".join(lines) + WRK_DONE
 
 
-def run_wrk(port: int, requests: list[Request], concurrency: int, duration: float, cap: float, work: Path) -> Measurement:
+def run_wrk(port: int, requests: list[Request], concurrency: int, duration: float, cap: float, work: Path,
+            first: int = 0) -> Measurement:
     script = work / "mix.lua"
-    script.write_text(wrk_script(requests), encoding="utf-8")
+    script.write_text(wrk_script(requests, first=first), encoding="utf-8")
     argv = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(duration))}s", f"--timeout={max(1, round(cap))}s",
             "-s", str(script), f"http://127.0.0.1:{port}"]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + cap + 30).stdout
@@ -229,7 +292,8 @@ def run_wrk(port: int, requests: list[Request], concurrency: int, duration: floa
     return m
 
 
-def run_python(port: int, requests: list[Request], concurrency: int, duration: float, cap: float) -> Measurement:
+def run_python(port: int, requests: list[Request], concurrency: int, duration: float, cap: float,
+               first: int = 0) -> Measurement:
     """Bounded fallback when wrk is missing: ``concurrency`` threads with keep-alive, ``duration`` seconds."""
     latencies: list[float] = []
     counts = {"errors": 0, "timeouts": 0}
@@ -242,9 +306,10 @@ def run_python(port: int, requests: list[Request], concurrency: int, duration: f
         while time.monotonic() < stop:
             req = requests[i % len(requests)]
             i += concurrency
+            body = req.render(first + i)
             started = time.perf_counter()
             try:
-                conn.request(req.method, req.path, body=req.body.encode() if req.body else None, headers=req.headers)
+                conn.request(req.method, req.path, body=body.encode() if body else None, headers=req.headers)
                 response = conn.getresponse()
                 response.read()
                 ok = response.status < 400
@@ -318,6 +383,27 @@ def memory_mb(pid: int) -> tuple[float, float, int]:
     return pss / 1024, rss / 1024, len(pids)
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_times(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system, plus reaped children's) of every process in the tree under ``pid``."""
+    out = {}
+    for p in tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[p] = sum(int(v) for v in fields[11:15]) / CLOCK_TICKS  # utime stime cutime cstime
+    return out
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the tree spent between two ``cpu_times`` samples (processes that ended meanwhile and
+    were not reaped by one of the tree's own are missed: none do during a measurement)."""
+    return sum(seconds - before.get(p, 0.0) for p, seconds in after.items())
+
+
 @dataclass
 class Server:
     name: str
@@ -326,6 +412,7 @@ class Server:
     sparql_path: str
     env: dict[str, str] = field(default_factory=dict)
     prepare_s: float = 0.0
+    after_start: Any = None  # called once the server answers (loads data into a server that starts empty)
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
 
@@ -346,8 +433,11 @@ class Server:
                 time.sleep(0.05)
                 continue
             if status == 200:
+                if self.after_start:
+                    self.after_start(self)
                 return self.prepare_s + time.perf_counter() - started
-            raise RuntimeError(f"{self.name} answers the probe query with HTTP {status}: {body[:300]!r}")
+            raise RuntimeError(f"{self.name} answers the probe query with HTTP {status}: {body[:300]!r}; "
+                               f"its log: {self.log.read_text(errors='replace')[-1500:]}")
             time.sleep(0.05)
         raise RuntimeError(f"{self.name} not ready after {cap} s")
 
@@ -371,17 +461,39 @@ class Server:
                 time.sleep(0.2)
 
 
+HCN_MAIN = "import sys; from server.cli import main; sys.exit(main())"
+
+
 def hcn_command(port: int, workers: int | None, threads: int | None) -> list[str]:
-    """``hcn serve --production`` when this checkout has it, else the same gunicorn setup by hand."""
-    help_text = subprocess.run([str(BIN / "hcn"), "serve", "--help"], capture_output=True, text=True).stdout
-    if "--production" in help_text:
-        argv = [str(BIN / "hcn"), "serve", "--production", "--host", "127.0.0.1", "--port", str(port)]
-        argv += ["--workers", str(workers)] if workers else []
-        argv += ["--threads", str(threads)] if threads else []
-        return argv
-    return [str(BIN / "gunicorn"), "server.app:create_app()", "--preload", "--no-control-socket",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers or 2), "--worker-class", "gthread",
-            "--threads", str(threads or 8)]
+    """``hcn serve --production`` of this checkout (its ``server.cli``, with the checkout on PYTHONPATH)."""
+    argv = [sys.executable, "-c", HCN_MAIN, "serve", "--production", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--workers", str(workers)] if workers else []
+    argv += ["--threads", str(threads)] if threads else []
+    return argv
+
+
+def floor_command(port: int, data: Path, workers: int | None) -> list[str]:
+    """benchmarks/floor.py under gunicorn with uvicorn workers, as many as ours, data loaded before the fork."""
+    return [str(BIN / "gunicorn"), f"floor:app({str(data)!r})", "--chdir", str(BENCH), "--preload",
+            "--workers", str(workers or max(2, os.cpu_count() or 1)),  # as many as hcn serve's default
+            "--worker-class", "uvicorn_worker.UvicornWorker",
+            "--reuse-port", "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning"]
+
+
+def upload(path: Path) -> Any:
+    """An ``after_start`` that POSTs ``path`` (Turtle) into the default graph (Graph Store Protocol)."""
+    def load(server: Server) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+        try:
+            conn.request("POST", "/store?default", body=path.read_bytes(), headers={"Content-Type": "text/turtle"})
+            response = conn.getresponse()
+            text = response.read()
+        finally:
+            conn.close()
+        if response.status >= 300:
+            raise RuntimeError(f"{server.name}: loading the data answered HTTP {response.status}: {text[:300]!r}")
+
+    return load
 
 
 # ------------------------------------------------------------------------------------- one size run
@@ -409,13 +521,17 @@ UNLIMITED = {"HCN_CLIENT_MAX_IN_FLIGHT": "0", "HCN_CLIENT_BUDGET_S": "0"}
 
 def servers(args: argparse.Namespace, data: dict[str, Any], work: Path) -> list[Server]:
     found = []
+    ours = {"HCN_ROOT": str(data["root"]), "PYTHONPATH": str(ROOT), **UNLIMITED}
     port = free_port()
-    found.append(Server("hcn", hcn_command(port, args.workers, args.threads), port, "/sparql",
-                        env={"HCN_ROOT": str(data["root"]), **UNLIMITED}))
+    found.append(Server("hcn", hcn_command(port, args.workers, args.threads), port, "/sparql", env=ours))
+    if args.compare:  # another version of ours (a checkout or `git archive` of it), for before/after
+        port = free_port()
+        found.append(Server("hcn-compare", hcn_command(port, args.workers, args.threads), port, "/sparql",
+                            env={**ours, "PYTHONPATH": str(Path(args.compare).resolve())}))
     if "hcn-uncached" in args.peers:  # the same server without its result cache: every request queries the store
         port = free_port()
         found.append(Server("hcn-uncached", hcn_command(port, args.workers, args.threads), port, "/sparql",
-                            env={"HCN_ROOT": str(data["root"]), "HCN_RESULT_CACHE_MB": "0", **UNLIMITED}))
+                            env={**ours, "HCN_RESULT_CACHE_MB": "0"}))
     if "oxigraph" in args.peers:
         port = free_port()
         location = work / "oxigraph-db"
@@ -426,11 +542,22 @@ def servers(args: argparse.Namespace, data: dict[str, Any], work: Path) -> list[
                                      "--bind", f"127.0.0.1:{port}"], port, "/query")
         server.prepare_s = time.perf_counter() - started
         found.append(server)
+    if "oxigraph-memory" in args.peers:  # `oxigraph serve` without --location keeps its store in memory
+        port = free_port()
+        found.append(Server("oxigraph-memory", [str(BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}"],
+                            port, "/query", after_start=upload(data["peer"])))
+    if "python-floor" in args.peers:
+        port = free_port()
+        found.append(Server("python-floor", floor_command(port, data["peer"], args.workers), port, "/query"))
     if "rdflib-endpoint" in args.peers:
         port = free_port()
         found.append(Server("rdflib-endpoint", [str(PEERS_BIN / "rdflib-endpoint"), "serve", str(data["peer"]),
                                                 "--host", "127.0.0.1", "--port", str(port)], port, "/"))
     return found
+
+
+#: The sequence number of the last request sent (see ``N``).
+SEQUENCE = 0
 
 
 def measure_query(server: Server, requests: list[Request], args: argparse.Namespace, work: Path) -> Measurement:
@@ -446,15 +573,21 @@ def measure_query(server: Server, requests: list[Request], args: argparse.Namesp
         if status != 200:
             return Measurement(errors=1, seconds=1, concurrency=1, note=f"HTTP {status}: {body[:200]!r}")
         timings.append(time.perf_counter() - started)
-        if timings[-1] > SLOW_S:
-            break
+        if timings[-1] > 8 * SLOW_S:
+            break  # no need to wait for more: slow either way (a busy machine can delay one probe past SLOW_S)
     single = min(timings)
     concurrency = 1 if single > SLOW_S else args.concurrency
     duration = args.duration if single <= SLOW_S else max(args.duration, min(3 * single, args.cap))
+    global SEQUENCE
+    SEQUENCE += 10_000_000  # sequence numbers never repeat within a run, across kinds and rounds
+    before = cpu_times(server.process.pid)  # type: ignore[union-attr]
     if shutil.which("wrk") and not args.python_client:
-        m = run_wrk(server.port, requests, concurrency, duration, args.cap, work)
+        m = run_wrk(server.port, requests, concurrency, duration, args.cap, work, SEQUENCE)
     else:
-        m = run_python(server.port, requests, concurrency, duration, args.cap)
+        m = run_python(server.port, requests, concurrency, duration, args.cap, SEQUENCE)
+    spent = cpu_spent(before, cpu_times(server.process.pid))  # type: ignore[union-attr]
+    if m.requests > m.errors:
+        m.cpu_ms = spent * 1000 / (m.requests - m.errors)
     m.single_ms = single * 1000
     if m.requests == m.errors:
         m.note = "no answer within the measurement"
@@ -463,33 +596,62 @@ def measure_query(server: Server, requests: list[Request], args: argparse.Namesp
 
 
 def run_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Start every server, then measure each query kind on each server in turn (round after round),
+    so that neighbouring numbers share the machine's state: a busy spell elsewhere on a shared
+    machine lands on one kind of every server, not on every kind of one server."""
     data = prepare(size, work)
     print(f"== {data['triples']:,} triples ({data['cities']:,} municipalities, {data['networks']} networks)", flush=True)
     result: dict[str, Any] = {"triples": data["triples"], "municipalities": data["cities"], "servers": {}}
-    for server in servers(args, data, work):
-        row: dict[str, Any] = {}
-        try:
-            row["load_s"] = round(server.start(work, args.load_cap), 2)
-            assert server.process is not None
-            row["pss_mb"], row["rss_mb"], row["processes"] = (round(v) for v in memory_mb(server.process.pid))
-            mix = request_mix(server.name, server.sparql_path, data["cities"], data["networks"])
-            row["queries"] = {}
+    found = servers(args, data, work)
+    rows: dict[str, dict[str, Any]] = {server.name: {} for server in found}
+    mixes: dict[str, dict[str, list[Request]]] = {}
+    try:
+        for server in found:
+            row = rows[server.name]
+            try:
+                row["load_s"] = round(server.start(work, args.load_cap), 2)
+                assert server.process is not None
+                row["pss_mb"], row["rss_mb"], row["processes"] = (round(v) for v in memory_mb(server.process.pid))
+                mixes[server.name] = request_mix(server.name, server.sparql_path, data["cities"], data["networks"])
+                row["queries"] = {}
+                print(f"  {server.name:16} load {row['load_s']} s, PSS {row['pss_mb']} MB, {row['processes']} processes",
+                      flush=True)
+            except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+                row["error"] = str(exc)[-1000:]
+                print(f"  {server.name}: {row['error']}", flush=True)
+                server.stop()
+        for round_ in range(max(1, args.rounds)):
             for kind in QUERIES:
                 if kind in args.skip:
                     continue
-                m = measure_query(server, mix[kind], args, work)
-                row["queries"][kind] = m.as_dict()
-                print(f"  {server.name:16} {kind:9} {m.rps:9.1f} req/s  p50 {m.p50_ms or 0:8.2f} ms  "
-                      f"p99 {m.p99_ms or 0:8.2f} ms  c={m.concurrency} {m.note}", flush=True)
-            row["pss_after_mb"], row["rss_after_mb"], _ = (round(v) for v in memory_mb(server.process.pid))
-            print(f"  {server.name:16} load {row['load_s']} s, PSS {row['pss_mb']} MB "
-                  f"(after load) / {row['pss_after_mb']} MB (after the mix), {row['processes']} processes", flush=True)
-        except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
-            row["error"] = str(exc)[-1000:]
-            print(f"  {server.name}: {row['error']}", flush=True)
-        finally:
+                for server in found:
+                    row = rows[server.name]
+                    if "error" in row or (round_ and row["queries"][kind].get("slow")):
+                        continue  # a slow server: one round is enough to know
+                    try:
+                        m = measure_query(server, mixes[server.name][kind], args, work)
+                    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+                        row["error"] = str(exc)[-1000:]
+                        print(f"  {server.name}: {row['error']}", flush=True)
+                        continue
+                    cpu = f"CPU {m.cpu_ms:6.3f} ms/req" if m.cpu_ms is not None else ""
+                    print(f"  {server.name:16} {kind:15} {m.rps:9.1f} req/s  p50 {m.p50_ms or 0:8.2f} ms  "
+                          f"p99 {m.p99_ms or 0:8.2f} ms  {cpu}  c={m.concurrency} {m.note}", flush=True)
+                    best = row["queries"].get(kind)
+                    if best is None or m.rps > best["rps"]:  # the best round of each server
+                        row["queries"][kind] = {**m.as_dict(), "slow": m.concurrency == 1 and args.concurrency > 1}
+        for server in found:
+            row = rows[server.name]
+            if "error" not in row and server.process is not None:
+                row["pss_after_mb"], row["rss_after_mb"], _ = (round(v) for v in memory_mb(server.process.pid))
+                print(f"  {server.name:16} PSS {row['pss_after_mb']} MB after the mix", flush=True)
+    finally:
+        for server in found:
             server.stop()
-        result["servers"][server.name] = row
+    for name, row in rows.items():
+        for q in row.get("queries", {}).values():
+            q.pop("slow", None)
+        result["servers"][name] = row
     if not args.no_validate and size <= args.validate_max:
         import validate_bench
 
@@ -504,6 +666,9 @@ def run_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------ report
+
+PEERS = ("oxigraph", "oxigraph-memory", "python-floor", "rdflib-endpoint", "hcn-compare")
+
 
 def ratios(result: dict[str, Any]) -> dict[str, Any]:
     """ours / peer for every number: throughput (higher is better), latency, load, memory (lower is better)."""
@@ -523,6 +688,8 @@ def ratios(result: dict[str, Any]) -> dict[str, Any]:
                 r[f"{kind}_rps"] = f">{mine['rps'] * max(other['seconds'], 1):.0f}"
             if mine["p99_ms"] and other["p99_ms"]:
                 r[f"{kind}_p99"] = round(mine["p99_ms"] / other["p99_ms"], 3)
+            if mine.get("cpu_ms") and other.get("cpu_ms"):
+                r[f"{kind}_cpu"] = round(mine["cpu_ms"] / other["cpu_ms"], 2)
         r["load"] = round(ours["load_s"] / theirs["load_s"], 2)
         r["memory"] = round(ours["pss_after_mb"] / max(theirs["pss_after_mb"], 1), 2)
         out[peer] = r
@@ -550,8 +717,8 @@ def machine() -> dict[str, Any]:
             versions[name] = "missing"
     from importlib.metadata import version
 
-    versions["pyoxigraph"] = version("pyoxigraph")
-    versions["gunicorn"] = version("gunicorn")
+    for package in ("pyoxigraph", "gunicorn", "uvicorn"):
+        versions[package] = version(package)
     os_name = platform.platform()
     try:
         os_name = next(line.split("=", 1)[1].strip('"') for line in Path("/etc/os-release").read_text().splitlines()
@@ -565,8 +732,8 @@ def machine() -> dict[str, Any]:
 def describe_machine(m: dict[str, Any]) -> str:
     v = m["versions"]
     return (f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']} (Linux {m['kernel']}), Python "
-            f"{m['python']}; pyoxigraph {v['pyoxigraph']}, gunicorn {v['gunicorn']}, {v['oxigraph']}, "
-            f"rdflib-endpoint {v['rdflib-endpoint']}, {v['wrk']}")
+            f"{m['python']}; pyoxigraph {v['pyoxigraph']}, gunicorn {v['gunicorn']}, uvicorn {v.get('uvicorn', '?')}, "
+            f"{v['oxigraph']}, rdflib-endpoint {v['rdflib-endpoint']}, {v['wrk']}")
 
 
 def fmt_rps(q: dict[str, Any] | None) -> str:
@@ -581,34 +748,49 @@ def fmt_ms(value: float | None) -> str:
     return "–" if value is None else (f"{value:.1f}" if value < 100 else f"{value:,.0f}")
 
 
-SERVER_LABELS = {"hcn": "ours", "hcn-uncached": "ours, result cache off", "oxigraph": "oxigraph",
+def fmt_cpu(value: float | None) -> str:
+    return "–" if value is None else (f"{value:.3f}" if value < 10 else f"{value:,.0f}")
+
+
+SERVER_LABELS = {"hcn": "ours", "hcn-compare": "ours, other version", "hcn-uncached": "ours, result cache off", "oxigraph": "oxigraph (RocksDB)",
+                 "oxigraph-memory": "oxigraph (memory)", "python-floor": "Python floor",
                  "rdflib-endpoint": "rdflib-endpoint"}
+RATIO_LABELS = {"oxigraph": "ours / oxigraph", "oxigraph-memory": "ours / oxigraph memory",
+                "python-floor": "ours / floor", "rdflib-endpoint": "ours / rdflib-endpoint",
+                "hcn-compare": "ours / other version"}
+KIND_LABELS = {"lookup-repeated": "lookup, repeated (200 texts cycled)"}
 
 
 def markdown(report: dict[str, Any]) -> str:
     cfg = report["config"]
     lines = [
-        "# Our publisher vs `oxigraph serve` and rdflib-endpoint", "",
+        "# Our publisher vs `oxigraph serve` (RocksDB and memory), a Python floor and rdflib-endpoint", "",
         f"Machine: {describe_machine(report['machine'])}.", "",
         f"One run ({report['date']}), same data and machine for every server; load generator "
-        f"{cfg['client']}, {cfg['duration']} s per measurement at concurrency {cfg['concurrency']} "
-        f"(servers slower than {int(SLOW_S * 1000)} ms per request: concurrency 1, longer window); "
-        "our server: " + cfg["hcn_command"] + ". "
-        "Ratios are ours / peer: above 1 is better for throughput, below 1 is better for latency, load time "
-        "and memory. Memory is the PSS sum of the server's process tree after the query mix. "
-        "Each kind of query cycles through a fixed set of requests (200 lookups and documents, 50 joins, "
-        "7 aggregates, 1 download), the same for every server; ours keeps finished /sparql answers "
-        "(result cache, `HCN_RESULT_CACHE_MB`), so after the first round most of its /sparql answers come "
-        "from memory — the column \"ours, result cache off\" is the same server with the cache off, "
-        "where every request runs its query.", "",
+        f"{cfg['client']}, {cfg['duration']} s per measurement at concurrency {cfg['concurrency']}, best of "
+        f"{cfg.get('rounds', 1)} round(s) (servers slower than {int(SLOW_S * 1000)} ms per request: concurrency 1, "
+        "one longer round); our server: " + cfg["hcn_command"] + ". "
+        "Every request of the headline rows is distinct: lookups over every municipality and identifier, "
+        "documents for each of them (ours `GET /doc/...` as Turtle, the peers the same neighbourhood as one "
+        "CONSTRUCT), joins over every network, phase and label language, and each /sparql text made unique "
+        "by its sequence number in a variable name, so no answer cache helps. The row \"lookup, repeated\" "
+        "is the mix of earlier runs, 200 lookup texts cycled, where our result cache answers from memory. "
+        "Oxigraph (RocksDB) is `oxigraph serve-read-only` on a loaded database; Oxigraph (memory) is "
+        "`oxigraph serve` without `--location`, loaded over its Graph Store Protocol; the Python floor is "
+        "benchmarks/floor.py, a bare ASGI app over an in-memory pyoxigraph store on the same gunicorn + "
+        "uvicorn stack as ours, no features at all. CPU ms per request is the server's process tree's "
+        "CPU time (user + system, from /proc) over the measurement divided by its answered requests. "
+        "Ratios are ours / peer: above 1 is better for throughput, below 1 is better for latency, CPU, load "
+        "time and memory. Memory is the PSS sum of the server's process tree after the query mix.", "",
     ]
     for size in report["sizes"]:
-        names = [n for n in SERVER_LABELS if n in size["servers"]]
-        lines += [f"## {size['triples']:,} triples ({size['municipalities']:,} municipalities)", "",
-                  "| measure | " + " | ".join(SERVER_LABELS[n] for n in names)
-                  + " | ours / oxigraph | ours / rdflib-endpoint |",
-                  "|---|" + "---:|" * (len(names) + 2)]
         rows = size["servers"]
+        names = [n for n in SERVER_LABELS if n in rows]
+        peers = [p for p in PEERS if p in rows]
+        lines += [f"## {size['triples']:,} triples ({size['municipalities']:,} municipalities)", "",
+                  "| measure | " + " | ".join(SERVER_LABELS[n] for n in names) + " | "
+                  + " | ".join(RATIO_LABELS[p] for p in peers) + " |",
+                  "|---|" + "---:|" * (len(names) + len(peers))]
         ratio = size["ratios"]
 
         def cell(name: str, get: Any) -> str:
@@ -621,21 +803,27 @@ def markdown(report: dict[str, Any]) -> str:
             value = ratio.get(peer, {}).get(key)
             return "–" if value is None else (f"**{value}**" if isinstance(value, str) else f"{value:g}")
 
+        def ratios_for(key: str) -> str:
+            return " | ".join(rat(p, key) for p in peers)
+
         for kind in QUERIES:
             if not any(kind in r.get("queries", {}) for r in rows.values()):
                 continue
-            lines.append(f"| {kind}: req/s | " + " | ".join(
-                cell(n, lambda r, k=kind: fmt_rps(r["queries"].get(k))) for n in names)
-                + f" | {rat('oxigraph', kind + '_rps')} | {rat('rdflib-endpoint', kind + '_rps')} |")
-            lines.append(f"| {kind}: p50 / p99 ms | " + " | ".join(
+            label = KIND_LABELS.get(kind, kind)
+            lines.append(f"| {label}: req/s | " + " | ".join(
+                cell(n, lambda r, k=kind: fmt_rps(r["queries"].get(k))) for n in names) + f" | {ratios_for(kind + '_rps')} |")
+            lines.append(f"| {label}: p50 / p99 ms | " + " | ".join(
                 cell(n, lambda r, k=kind: "{} / {}".format(fmt_ms(r["queries"].get(k, {}).get("p50_ms")),
                                                            fmt_ms(r["queries"].get(k, {}).get("p99_ms"))))
-                for n in names) + f" | {rat('oxigraph', kind + '_p99')} | {rat('rdflib-endpoint', kind + '_p99')} |")
+                for n in names) + f" | {ratios_for(kind + '_p99')} |")
+            lines.append(f"| {label}: CPU ms per request | " + " | ".join(
+                cell(n, lambda r, k=kind: fmt_cpu(r["queries"].get(k, {}).get("cpu_ms"))) for n in names)
+                + f" | {ratios_for(kind + '_cpu')} |")
         lines.append("| load time s | " + " | ".join(cell(n, lambda r: f"{r['load_s']:g}") for n in names)
-                     + f" | {rat('oxigraph', 'load')} | {rat('rdflib-endpoint', 'load')} |")
+                     + f" | {ratios_for('load')} |")
         lines.append("| memory MB (PSS; RSS sum) | " + " | ".join(
             cell(n, lambda r: f"{r['pss_after_mb']:,} ({r['rss_after_mb']:,})") for n in names)
-            + f" | {rat('oxigraph', 'memory')} | {rat('rdflib-endpoint', 'memory')} |")
+            + f" | {ratios_for('memory')} |")
         v = size.get("validate")
         if v:
             lines += ["", f"Validation of the same-size graph with 1% deliberate violations: `hcn validate` "
@@ -648,27 +836,42 @@ def markdown(report: dict[str, Any]) -> str:
     for t in report["targets"]:
         lines.append(f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else ('no' if t['met'] is False else 'not measured')} |")
     lines += ["", "Reproduce: `make bench` (10k and 100k triples), `make bench BENCH_ARGS=--full` (also 1M). "
-              "Raw numbers: `bench.json` beside this file.", ""]
+              "Raw numbers: the .json file beside this one.", ""]
     return "\n".join(lines)
 
 
 def targets(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issue #19's targets (every request distinct), then issue #8's that still stand."""
     out = []
 
     def add(target: str, measured: str, met: bool | None) -> None:
         out.append({"target": target, "measured": measured, "met": met})
 
+    def ratio_target(size: dict[str, Any], peer: str, kind: str, goal: float, text: str) -> None:
+        value = size["ratios"].get(peer, {}).get(f"{kind}_rps")
+        if value is not None:
+            add(f"{text} ({size['triples']:,})", f"{value}x", float(str(value).lstrip(">")) >= goal)
+
     for size in sizes:
-        r = size["ratios"].get("rdflib-endpoint", {})
         n = f"{size['triples']:,}"
+        ratio_target(size, "oxigraph", "lookup", 0.35, "lookups >= 0.35x oxigraph serve-read-only")
+        ratio_target(size, "oxigraph", "document", 1.0, "documents >= 1.0x oxigraph's CONSTRUCT")
+        ratio_target(size, "oxigraph-memory", "join", 1.0, "joins >= 1.0x oxigraph in memory")
+        ours = size["servers"].get("hcn", {}).get("queries", {})
+        for kind in ("lookup", "document"):
+            p99 = ours.get(kind, {}).get("p99_ms")
+            if p99 is not None:
+                add(f"{kind} p99 < 20 ms at {ours[kind]['concurrency']} connections ({n})", f"{fmt_ms(p99)} ms",
+                    p99 < 20)
+        cpu = ours.get("lookup", {}).get("cpu_ms")
+        if cpu is not None:
+            add(f"CPU per uncached lookup <= 0.35 ms ({n})", f"{cpu:.3f} ms", cpu <= 0.35)
+        r = size["ratios"].get("rdflib-endpoint", {})
         values = [r.get(f"{k}_rps") for k in QUERIES if f"{k}_rps" in r]
         if values:
             nums = [float(str(v).lstrip(">")) for v in values]
             add(f"/sparql and documents >= 20x rdflib-endpoint throughput on every query ({n})",
                 ", ".join(f"{k} {r[k + '_rps']}x" for k in QUERIES if k + "_rps" in r), min(nums) >= 20)
-        o = size["ratios"].get("oxigraph", {})
-        if "lookup_rps" in o:
-            add(f"lookup throughput >= 0.5x oxigraph serve ({n})", f"{o['lookup_rps']}x", float(o["lookup_rps"]) >= 0.5)
     big = [s for s in sizes if s["triples"] >= 900_000]
     if big:
         ours = big[-1]["servers"].get("hcn", {})
@@ -697,8 +900,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="connections (default 8)")
     parser.add_argument("--cap", type=float, default=20.0, help="per-request timeout in seconds (default 20)")
     parser.add_argument("--load-cap", type=float, default=600.0, help="seconds a server may take to start")
-    parser.add_argument("--peers", nargs="*", default=["hcn-uncached", "oxigraph", "rdflib-endpoint"],
-                        help="peers to run (hcn-uncached: ours with HCN_RESULT_CACHE_MB=0)")
+    parser.add_argument("--peers", nargs="*", default=["oxigraph", "oxigraph-memory", "python-floor", "rdflib-endpoint"],
+                        help="peers to run: oxigraph, oxigraph-memory, python-floor, rdflib-endpoint, and "
+                             "hcn-uncached (ours with HCN_RESULT_CACHE_MB=0)")
+    parser.add_argument("--compare", metavar="DIR", help="also serve the `server` package found in DIR (another "
+                        "version of ours, e.g. `git archive REV server | tar -x -C DIR`) as hcn-compare")
+    parser.add_argument("--rounds", type=int, default=1, help="measurements per query and server, every server "
+                        "measured in turn in each round; the best counts")
     parser.add_argument("--skip", nargs="*", default=[], choices=QUERIES, help="queries to leave out")
     parser.add_argument("--workers", type=int, help="our gunicorn workers (default: hcn serve's)")
     parser.add_argument("--threads", type=int, help="our threads per worker (default: hcn serve's)")
@@ -717,8 +925,8 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d"), "machine": machine(),
         "config": {"duration": args.duration, "concurrency": args.concurrency, "cap_s": args.cap, "client": client,
-                   "hcn_command": "`" + " ".join(Path(a).name if i == 0 else a
-                                                 for i, a in enumerate(hcn_command(0, args.workers, args.threads))
+                   "rounds": args.rounds, "peers": args.peers, "compare": args.compare,
+                   "hcn_command": "`" + " ".join(["hcn", *hcn_command(0, args.workers, args.threads)[3:]]
                                                  ).replace("--port 0", "--port N") + "`"},
         "sizes": [],
     }

@@ -59,5 +59,27 @@ def test_request_mix_asks_every_server_about_the_same_resources() -> None:
     theirs = run.request_mix("oxigraph", "/query", cities=50, networks=3)
     assert set(ours) == set(run.QUERIES)
     assert [r.body for r in ours["lookup"]] == [r.body for r in theirs["lookup"]]
-    assert ours["document"][0].path.removeprefix("/doc/synthetic/") in theirs["document"][0].body
-    assert "init = function" in run.wrk_script(ours["lookup"][:2])
+    assert ours["document"][0].path.removeprefix("/doc/synthetic/") + ">" in theirs["document"][0].body
+    assert "request = function" in run.wrk_script(ours["lookup"][:2])
+
+
+def test_every_request_of_the_headline_mix_is_distinct() -> None:
+    """Lookups and documents over every municipality and identifier; each /sparql text unique when sent."""
+    import run
+
+    mix = run.request_mix("hcn", "/sparql", cities=50, networks=3)
+    names = {r.path.removeprefix("/doc/synthetic/") for r in mix["document"]}
+    assert names == {f"{k}-{n}" for k in ("municipality", "identifier") for n in range(50)}
+    assert len(mix["lookup"]) == 100 and len(mix["join"]) == 3 * 7 * 2
+    for kind in ("lookup", "join", "aggregate", "download"):
+        sent = [r.render(n) for n, r in enumerate(mix[kind] * 3)]
+        assert len(set(sent)) == len(sent), kind
+    repeated = [r.render(n) for n, r in enumerate(mix["lookup-repeated"])]
+    assert len(set(repeated)) < len(repeated) == 200  # the earlier mix: texts repeat (the result cache's case)
+
+
+def test_wrk_script_sends_exact_bytes() -> None:
+    """CRLF survives (Lua long brackets would turn it into LF); quotes and backslashes are escaped."""
+    import run
+
+    assert run._lua_string('a"b\\c\r\n') == '"a\\034b\\092c\\013\\010"'

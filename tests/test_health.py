@@ -86,6 +86,36 @@ def test_request_id_is_echoed_or_made_and_logged(client: FlaskClient, caplog: py
     assert lines[1].startswith(bad.headers["X-Request-Id"])
 
 
+def test_made_request_ids_are_unique_across_forked_processes() -> None:
+    import os
+
+    ours = {request_log.request_id(None) for _ in range(1000)}
+    assert len(ours) == 1000 and all(len(rid) == 32 and int(rid, 16) >= 0 for rid in ours)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: a worker forked from a preloaded master
+        os.write(write, request_log.request_id(None).encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 64).decode()
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert len(child) == 32 and child[:16] not in {rid[:16] for rid in ours}
+
+
+def test_log_times_are_formatted_as_logging_formats_them() -> None:
+    import random
+
+    plain = logging.Formatter("%(asctime)s %(name)s %(message)s")
+    fast = request_log.Formatter("%(asctime)s %(name)s %(message)s")
+    rnd = random.Random(7)
+    record = logging.LogRecord("hcn.access", logging.INFO, "", 0, "GET %s", ("/",), None)
+    for i in range(5000):  # new seconds, the same second again, far-apart times
+        record.created = rnd.uniform(0, 2e9) if i % 3 == 0 else record.created + rnd.random() / 2
+        record.msecs = (record.created - int(record.created)) * 1000
+        assert fast.format(record) == plain.format(record)
+
+
 def test_errors_carry_a_request_id_too(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "SELEC"})
     assert response.status_code == 400 and response.headers["X-Request-Id"]

@@ -86,6 +86,37 @@ def test_query_text_checks(text: str, depth: int, has_from: bool) -> None:
     assert querytext.has_dataset_clause(text) is has_from
 
 
+#: The checks as first written (one regex alternation per literal character, one Python step per
+#: character of the text): the reference for the faster ones.
+SLOW_OPAQUE = re.compile(
+    r'''"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
+    r'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\#[^\n]*''',
+)
+
+
+def slow_nesting_depth(sparql: str) -> int:
+    depth = deepest = 0
+    for char in SLOW_OPAQUE.sub(" <> ", sparql):
+        depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(char, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+PIECES = ['"', "'", '"""', "'''", "\\", "\n", "<", ">", "#", "a", " ", "{", "}", "(", ")", "[", "]", "é", "\U0001f600",
+          "\\n", '\\"', "|", "SERVICE", "from"]
+
+
+def test_text_checks_match_the_per_character_reference() -> None:
+    import random
+
+    rnd = random.Random(19)
+    texts = ["".join(rnd.choice(PIECES) for _ in range(rnd.randint(0, 30))) for _ in range(30_000)]
+    texts += ["SELECT * { ?s ?p '" + "x\\'" * 10_000 + "' }", "{" * 300 + "}" * 299, ")(( ]"]
+    for text in texts:
+        assert querytext._blank_opaque(text) == SLOW_OPAQUE.sub(" <> ", text), text
+        assert querytext.nesting_depth(text) == slow_nesting_depth(text), text
+
+
 @pytest.mark.parametrize("module", [results, examples, querytext])
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]

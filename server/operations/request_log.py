@@ -2,15 +2,18 @@
 
 A client's ``X-Request-Id`` is kept when it looks like an id (letters, digits, ``._-``, at most 128
 characters), else a fresh one is made; either way it is echoed in the response, so a client, a
-proxy and these logs name the same request.
+proxy and these logs name the same request. A fresh id is 32 hex digits: 16 random ones drawn once
+per process (again in every forked child) and a 16-digit counter, unique without asking the OS for
+randomness on every request (``uuid4`` did: 3 us, ten times the counter).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -21,17 +24,31 @@ HEADER = "X-Request-Id"
 _ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
+def _new_process() -> None:
+    """A fresh random prefix and counter (at import, and in every child after a fork)."""
+    global _prefix, _counter
+    _prefix = os.urandom(8).hex()
+    _counter = itertools.count(1)
+
+
+_prefix = ""
+_counter = itertools.count(1)
+_new_process()
+os.register_at_fork(after_in_child=_new_process)
+
+
 def request_id(header: str | None) -> str:
-    """The client's id when it is safe to log and echo, else a new random one.
+    """The client's id when it is safe to log and echo, else a new one, unique to this process.
 
     >>> request_id("abc-123")
     'abc-123'
-    >>> len(request_id("bad id\\nwith newline"))
-    32
+    >>> fresh = request_id("bad id\\nwith newline")
+    >>> len(fresh), fresh[:16] == request_id(None)[:16], fresh != request_id(None)
+    (32, True, True)
     """
     if header and _ID.fullmatch(header):
         return header
-    return uuid.uuid4().hex
+    return f"{_prefix}{next(_counter):016x}"
 
 
 def elapsed() -> float:
@@ -64,6 +81,25 @@ def _finish(response: Response) -> Response:
     length = response.calculate_content_length() if response.is_sequence else None  # never buffer a stream
     log_request(rid, request.environ, response.status_code, length, elapsed())
     return response
+
+
+class Formatter(logging.Formatter):
+    """A ``logging.Formatter`` that formats ``%(asctime)s`` once per second, not once per line.
+
+    ``time.strftime`` was a third of an access-log line's cost; the milliseconds are added per line,
+    exactly as ``logging.Formatter`` writes them (its default date format only).
+    """
+
+    _stamp: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if datefmt or self.converter is not time.localtime or not self.default_msec_format:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        stamp = self._stamp  # one tuple: threads read a consistent pair
+        if stamp[0] != second:
+            stamp = self._stamp = (second, time.strftime(self.default_time_format, time.localtime(second)))
+        return self.default_msec_format % (stamp[1], record.msecs)
 
 
 def init_app(app: Flask) -> None:

@@ -115,7 +115,11 @@ def serve(overrides: Mapping[str, Any], workers: int | None = None, threads: int
     if own_dir:  # must be set before prometheus_client is imported (it picks its value class then)
         metrics_dir = tempfile.mkdtemp(prefix="hcn-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    from ..operations.request_log import Formatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(Formatter("%(asctime)s %(name)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     # one access-log line per request: skip what no format here shows (the logging HOWTO's
     # "Optimization" section): caller lookup, thread names (gunicorn's error log does show the pid)
     logging._srcfile = None  # type: ignore[attr-defined]

@@ -11,9 +11,11 @@ May import: the shared top-level modules only (``config``, ``errors``, ``formats
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from pyoxigraph import Triple
 
 from ..config import Settings
 from ..formats import QueryResult
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from .execute import Job
     from .pool import Answer, Claim
 
-__all__ = ["QueryResult", "Store", "open_store"]
+__all__ = ["QueryResult", "Store", "TriplePatterns", "open_store"]
 
 
 class Store(Protocol):
@@ -74,6 +76,14 @@ class Store(Protocol):
     @property
     def memory_budget_mb(self) -> int:
         """MiB one query may allocate in a query worker (0 = no budget here)."""
+        ...
+
+
+class TriplePatterns(Protocol):
+    """What a store offers besides SPARQL when it can match triple patterns itself (the embedded one)."""
+
+    def triples(self, subject: Any, predicate: Any, obj: Any) -> Iterator[Triple]:
+        """Triples of the default graph matching the pattern; ``None`` matches any term."""
         ...
 
 
