@@ -122,7 +122,9 @@ class Generator:
         kind = "hc:NationalNetwork" if parent else "hc:InternationalNetwork"
         pairs = [("a", f"{kind} , hc:Network , org:OrganizationalCollaboration , org:Organization"),
                  *self.labels(f"Nettverk {n}", f"Network {n}"),
-                 ("schema:foundingDate", f'"{self.random.randint(1988, 2015)}"^^xsd:gYear'),
+                 # founded before its first phase (1987), as memberships in its phases must lie within its
+                 # existence (hcsh:MembershipPeriodShape); the draw is the same, so the sequence is too
+                 ("schema:foundingDate", f'"{self.random.randint(1988, 2015) - 30}"^^xsd:gYear'),
                  ("dcterms:source", self.random.choice(self.sources))]
         if parent:
             pairs += [("hc:parentNetwork", parent), ("hc:operatesIn", country)]

@@ -322,7 +322,7 @@ EXACT_LISTS: dict[str, tuple[str, bool, list[str]]] = {
             FILTER(LANG(?on) = "nb" && LANG(?nn) = "en" && LANG(?rn) = "en") BIND(CONCAT(?on, " – ", ?rn, " – ", ?nn) AS ?label) }""",
         UNORDERED, sorted(["Sandnes kommune – direct member – WHO European Healthy Cities Network",
                            "Østfold fylkeskommune – direct member – WHO European Healthy Cities Network",
-                           "Østfold fylkeskommune – observer – Safe Communities Norway"])),
+                           "Østfold fylkeskommune – observer – Trygge lokalsamfunn"])),
     "the secretariat's staff: a daily manager and an adviser": ("""
         SELECT ?label ?order WHERE { ?sec org:unitOf network:sunne-kommuner . ?post org:postIn ?sec ; org:role ?r .
             OPTIONAL { ?post hc:order ?order } ?r skos:prefLabel ?label . FILTER(LANG(?label) = "nb") }""",

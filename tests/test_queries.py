@@ -396,10 +396,11 @@ def test_network_hierarchy(store: pyoxigraph.Store) -> None:
     # 002: "Det norske nettverket av trygge lokalsamfunn bygger på det internasjonale WHO-nettverket av ”Safe Communities”."
     # Changed with issue #17: "bygger på" (builds on) was modelled as a parent network (part of); the source says no more
     # than "builds on", so the old answer (parentNetworkLabel "Safe Communities") was the wrong modelling.
-    assert by_label["Safe Communities Norway"]["parentNetwork"] is None
-    assert by_label["Safe Communities Norway"]["buildsOnLabel"] == "Safe Communities"
+    # (its English label was "Safe Communities Norway", a name no source uses: now "Trygge lokalsamfunn", issue #17)
+    assert by_label["Trygge lokalsamfunn"]["parentNetwork"] is None
+    assert by_label["Trygge lokalsamfunn"]["buildsOnLabel"] == "Safe Communities"
     assert by_label["Sunne kommuner"]["buildsOn"] is None
-    assert by_label["Safe Communities Norway"]["countryLabel"] == "Norway"
+    assert by_label["Trygge lokalsamfunn"]["countryLabel"] == "Norway"
     ehcn = by_label["WHO European Healthy Cities Network"]
     assert ehcn["kindLabel"] == "international network" and ehcn["parentNetwork"] is None
     # 002: "Regions for Health Network ble etablert i 1992"
@@ -436,7 +437,7 @@ def test_memberships_and_roles(store: pyoxigraph.Store) -> None:
         # Akershus fylkeskommune in Sunne kommuner (the old answer's "secretariat host" row): the source does not say the
         # county council is a member; the hosting is the secretariat's hc:hostedBy (see the sunne-kommuner-secretariat query).
         # 002: "Østfold fylkeskommune deltar som observatør." (read as the safe-communities network)
-        ("Østfold fylkeskommune", "Safe Communities Norway", "observer", None),
+        ("Østfold fylkeskommune", "Trygge lokalsamfunn", "observer", None),
     }
     assert all(r["source"] == OSTFOLD_PAGE for r in rows)
     assert next(r for r in rows if r["organisationName"] == "Sandnes kommune")["note"]
