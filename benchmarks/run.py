@@ -763,6 +763,7 @@ KIND_LABELS = {"lookup-repeated": "lookup, repeated (200 texts cycled)"}
 
 def markdown(report: dict[str, Any]) -> str:
     cfg = report["config"]
+    labels = {**SERVER_LABELS, "hcn-compare": cfg.get("compare_label") or SERVER_LABELS["hcn-compare"]}
     lines = [
         "# Our publisher vs `oxigraph serve` (RocksDB and memory), a Python floor and rdflib-endpoint", "",
         f"Machine: {describe_machine(report['machine'])}.", "",
@@ -788,7 +789,7 @@ def markdown(report: dict[str, Any]) -> str:
         names = [n for n in SERVER_LABELS if n in rows]
         peers = [p for p in PEERS if p in rows]
         lines += [f"## {size['triples']:,} triples ({size['municipalities']:,} municipalities)", "",
-                  "| measure | " + " | ".join(SERVER_LABELS[n] for n in names) + " | "
+                  "| measure | " + " | ".join(labels[n] for n in names) + " | "
                   + " | ".join(RATIO_LABELS[p] for p in peers) + " |",
                   "|---|" + "---:|" * (len(names) + len(peers))]
         ratio = size["ratios"]
@@ -905,6 +906,7 @@ def main(argv: list[str] | None = None) -> int:
                              "hcn-uncached (ours with HCN_RESULT_CACHE_MB=0)")
     parser.add_argument("--compare", metavar="DIR", help="also serve the `server` package found in DIR (another "
                         "version of ours, e.g. `git archive REV server | tar -x -C DIR`) as hcn-compare")
+    parser.add_argument("--compare-label", default="ours, other version", help="the column title of --compare")
     parser.add_argument("--rounds", type=int, default=1, help="measurements per query and server, every server "
                         "measured in turn in each round; the best counts")
     parser.add_argument("--skip", nargs="*", default=[], choices=QUERIES, help="queries to leave out")
@@ -926,6 +928,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%d"), "machine": machine(),
         "config": {"duration": args.duration, "concurrency": args.concurrency, "cap_s": args.cap, "client": client,
                    "rounds": args.rounds, "peers": args.peers, "compare": args.compare,
+                   "compare_label": args.compare_label,
                    "hcn_command": "`" + " ".join(["hcn", *hcn_command(0, args.workers, args.threads)[3:]]
                                                  ).replace("--port 0", "--port N") + "`"},
         "sizes": [],

@@ -67,28 +67,7 @@ def has_dataset_clause(sparql: str) -> bool:
     >>> has_dataset_clause("SELECT ?from { ?from <http://x/FROM> 'FROM' }")
     False
     """
-    return _FROM.search(_blank_opaque(sparql)) is not None
-
-
-_GRAPH_OR_FROM = re.compile(r"(?<![\w?$:.-])(?:GRAPH|FROM)(?![\w:-])", re.IGNORECASE)
-
-
-def names_graphs(sparql: str) -> bool:
-    """True when the query may read a named graph or name its own dataset (``GRAPH``, ``FROM``,
-    ``FROM NAMED``); False only when it surely reads nothing but the default graph.
-
-    Most queries never spell either word: one lower-cased scan rules them out. A codepoint escape
-    (``\\u0047RAPH``) anywhere counts as naming graphs: SPARQL lets escapes spell keywords.
-
-    >>> names_graphs("SELECT * { GRAPH ?g { ?s ?p ?o } }"), names_graphs("SELECT * FROM <http://g> { ?s ?p ?o }")
-    (True, True)
-    >>> names_graphs("SELECT ?graph { ?graph <http://x/from> 'GRAPH' } # FROM")
-    False
-    """
-    lowered = sparql.lower()
-    if "graph" not in lowered and "from" not in lowered and "\\u" not in lowered:
-        return False
-    return "\\u" in lowered or _GRAPH_OR_FROM.search(_blank_opaque(sparql)) is not None
+    return "from" in sparql.lower() and _FROM.search(_blank_opaque(sparql)) is not None
 
 
 def nesting_depth(sparql: str) -> int:

@@ -1,20 +1,19 @@
-"""The SPARQL default graph, the union of ontology and data, from a store of its own; nothing else changed.
+"""The SPARQL default graph: the union of ontology and data, from queries and from pattern lookups alike.
 
-Queries without a dataset of their own that never say GRAPH or FROM run on the union store (the
-ontology and data files loaded into its default graph); the named graphs, the protocol's
-default-graph-uri / named-graph-uri and the query's FROM / FROM NAMED answer exactly as before, from
-the dataset store.
+Queries without a dataset of their own see the union of the ontology and data named graphs (merged
+per pattern: a triple stated in both counts twice, as it always has); the named graphs, the
+protocol's default-graph-uri / named-graph-uri and the query's FROM / FROM NAMED answer as they
+always did; the embedded store's pattern lookup (``triples``, which documents are built from) sees
+the same default graph.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from server.config import Settings
-from server.store import ondisk
 from server.store.embedded import EmbeddedStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,7 +53,7 @@ def test_named_graphs_and_dataset_clauses_answer_as_before(shipped: EmbeddedStor
     sizes = shipped.graph_sizes()
     assert sorted(sizes) == sorted(graph(n) for n in ("ontology", "data", "shapes"))
     listed = {row[0].value for row in shipped.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}  # type: ignore[union-attr,index]
-    assert listed == set(sizes)  # the default graph's copies are not a named graph
+    assert listed == set(sizes)
     for name, size in sizes.items():
         assert number(shipped, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}") == size
         assert number(shipped, f"SELECT (COUNT(*) AS ?n) FROM <{name}> WHERE {{ ?s ?p ?o }}") == size
@@ -68,66 +67,28 @@ def test_len_counts_the_named_graphs(shipped: EmbeddedStore) -> None:
     assert len(shipped) == sum(shipped.graph_sizes().values())
 
 
-def test_a_query_naming_graphs_sees_one_dataset(shipped: EmbeddedStore) -> None:
-    """Default graph and named graphs in one query come from one store: its blank nodes join."""
+def test_blank_nodes_join_across_the_default_and_named_graphs(shipped: EmbeddedStore) -> None:
+    """The default graph and the named graphs hold the same blank nodes: they join across them."""
     query = """SELECT DISTINCT ?g WHERE {
       ?s ?p ?b FILTER(isBlank(?b)) GRAPH ?g { ?b ?q ?o } }"""
     assert {row[0].value for row in shipped.query(query)} == {graph("data")}  # type: ignore[union-attr,index]
 
 
-@pytest.mark.parametrize(("text", "named"), [
-    ("SELECT * WHERE { ?s ?p ?o }", False),
-    ("SELECT ?graph ?from WHERE { ?graph <http://x/graph> ?from FILTER(?from != 'GRAPH') } # FROM", False),
-    ("PREFIX graph: <http://x/> SELECT * WHERE { graph:a graph:from ?o }", False),
-    ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", True),
-    ("select * where { { graph <http://g> { ?s ?p ?o } } }", True),
-    ("SELECT * WHERE { FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }", True),
-    ("SELECT * FROM <http://g> WHERE { ?s ?p ?o }", True),
-    ("SELECT * FROM NAMED <http://g> WHERE { ?s ?p ?o }", True),
-    ("SELECT * WHERE { \\u0047RAPH ?g { ?s ?p ?o } }", True),  # an escape may spell a keyword
-])
-def test_queries_that_name_graphs_are_told_apart(text: str, named: bool) -> None:
-    from server.querytext import names_graphs
+def test_shared_triples_count_per_graph_in_queries_and_pattern_lookups(tmp_path: Path) -> None:
+    from pyoxigraph import NamedNode
 
-    assert names_graphs(text) is named
-
-
-def test_both_stores_give_the_same_answers(shipped: EmbeddedStore) -> None:
-    """The union store and the dataset store's merged default graph hold the same triples."""
-    union = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    dataset = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o OPTIONAL { GRAPH ?g { ?x ?y ?z } FILTER(false) } }"
-    def key(t: object) -> tuple[str, ...]:
-        return tuple("_" if type(x).__name__ == "BlankNode" else str(x) for x in (t.subject, t.predicate, t.object))  # type: ignore[attr-defined]
-    assert sorted(map(key, shipped.query(union))) == sorted(map(key, shipped.query(dataset)))  # type: ignore[arg-type]
-
-
-def test_empty_folders_are_empty_named_graphs_and_shared_triples_count_once(tmp_path: Path) -> None:
     root = tmp_path / "root"
     (root / "ontology").mkdir(parents=True)
     (root / "data").mkdir()
-    triple = f"<{BASE}id/x/a> <http://www.w3.org/2000/01/rdf-schema#label> \"a\" .\n"
+    (root / "shapes").mkdir()
+    a = f"<{BASE}id/x/a>"
+    triple = f"{a} <http://www.w3.org/2000/01/rdf-schema#label> \"a\" .\n"
     (root / "ontology" / "o.ttl").write_text(triple)
-    (root / "data" / "d.ttl").write_text(triple + f"<{BASE}id/x/a> <{BASE}ontology#p> [ <{BASE}ontology#q> 1 ] .\n")
+    (root / "data" / "d.ttl").write_text(triple + f"{a} <{BASE}ontology#p> [ <{BASE}ontology#q> 1 ] .\n")
+    (root / "shapes" / "s.ttl").write_text(f"{a} <{BASE}ontology#shape> 1 .\n")
     store = loaded(root)
-    assert store.graph_sizes() == {graph("ontology"): 1, graph("data"): 3, graph("shapes"): 0}
-    assert number(store, COUNT) == 3  # the RDF merge: the shared triple once
-    assert number(store, COUNT, default_graphs=[graph("ontology"), graph("data")]) == 4  # per graph, as before
-    assert len(store) == 4
-    empty = {row[0].value for row in store.query("SELECT ?g WHERE { GRAPH ?g { } }")}  # type: ignore[union-attr,index]
-    assert graph("shapes") in empty
-
-
-def test_an_on_disk_cache_of_another_layout_is_rebuilt(tmp_path: Path) -> None:
-    from server.app import create_app
-
-    root = tmp_path / "src"
-    for folder in ("ontology", "data", "shapes"):
-        shutil.copytree(REPO / folder, root / folder)
-    cache = tmp_path / "store"
-    app = create_app({"TESTING": True, "root": root, "store_path": str(cache), "pool_size": 0})
-    assert ondisk.cached_layout(cache) == ondisk.LAYOUT and (cache / "union").is_dir()
-    expected = number(app.extensions["hcn_store"].inner, COUNT)
-    (cache / "LAYOUT").unlink()  # as a cache built before the union had a store of its own
-    again = create_app({"TESTING": True, "root": root, "store_path": str(cache), "pool_size": 0})
-    assert ondisk.cached_layout(cache) == ondisk.LAYOUT
-    assert number(again.extensions["hcn_store"].inner, COUNT) == expected > 0
+    assert store.graph_sizes() == {graph("ontology"): 1, graph("data"): 3, graph("shapes"): 1}
+    assert number(store, COUNT) == 4 == len(store) - 1  # merged per pattern: the shared triple twice
+    node = NamedNode(f"{BASE}id/x/a")
+    assert len(list(store.triples(node, None, None))) == 3  # the pattern lookup agrees; no shapes
+    assert [t.predicate.value for t in store.triples(None, None, node)] == []

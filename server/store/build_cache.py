@@ -19,8 +19,7 @@ def main(argv: list[str]) -> int:
     folder, version, root, base_iri = argv
     settings = Settings(root=Path(root), base_iri=base_iri)
     try:
-        rebuild(Path(folder), version,
-                lambda target, union: EmbeddedStore(settings, target, union=union).bulk_load(settings.root))
+        rebuild(Path(folder), version, lambda target: EmbeddedStore(settings, target).bulk_load(settings.root))
     except HcnError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -1,22 +1,12 @@
-"""Embedded backend: in-memory ``pyoxigraph.Store``s loaded from Turtle files.
+"""Embedded backend: an in-memory ``pyoxigraph.Store`` loaded from Turtle files.
 
-Two stores, both read-only once loaded:
-
-* the **dataset store**: each source folder in its named graph, as the protocol and ``GRAPH`` /
-  ``FROM`` / ``FROM NAMED`` see them; its default graph is empty, and a query answered here gets
-  the union of ``DEFAULT_GRAPHS`` (ontology + data) as its default graph, merged per pattern;
-* the **union store**: the same ontology and data files once more, in its default graph only.
-
-Every query without a dataset of its own (no ``default-graph-uri`` / ``named-graph-uri``) that
-never says ``GRAPH`` or ``FROM`` — nearly all of them — runs on the union store: one graph, no merge
-per pattern, and an index no bigger than the data (copying the union into the dataset store's own
-default graph made every lookup there slower, bigger indexes costing more than the merge saved).
-Joins and aggregates take a sixth to a fifth less time; the price is a second parse at start-up and
-a second copy of the data's indexes in memory. Blank nodes of the two stores are distinct nodes,
-which no query can tell: a query runs on one store, and a blank node label means nothing outside
-the answer it came in.
-A triple stated in both ontology and data is in the union once (the RDF merge); the dataset store
-counts it in each graph, as before.
+Each source folder is one named graph; a query without a dataset of its own gets the union of the
+``DEFAULT_GRAPHS`` (ontology + data) as its default graph, merged by pyoxigraph pattern by pattern.
+That merge costs joins and aggregates a sixth to a fifth of their evaluation time, measured; both
+ways to avoid it were measured too and are not used: a copy of the union in the store's own default
+graph made every query slower (bigger indexes cost more than the merge), and a second store holding
+the union made the 1M-triple server 20% bigger (over 2 GiB) and twice as slow to load for a gain in
+the server of 0-15%. ``docs/performance.md`` has the numbers.
 """
 
 from __future__ import annotations
@@ -25,40 +15,30 @@ import atexit
 import os
 import time
 from collections.abc import Iterator, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, Variable
+from pyoxigraph import NamedNode, RdfFormat, Triple, Variable
 from pyoxigraph import Store as OxStore
 
 from ..config import Settings
 from ..errors import BackendError, BadRequest, DataError
 from ..formats import QueryResult
 from ..graphs import DEFAULT_GRAPHS, FOLDERS, sources
-from ..querytext import (
-    has_dataset_clause,
-    looks_like_update,
-    names_graphs,
-    uses_service,
-)
+from ..querytext import has_dataset_clause, looks_like_update, uses_service
 from .execute import Job, ListSink, execute
-from .ondisk import UNION_DB
 from .pool import Answer, Claim, QueryPool
 
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-_DEFAULT = DefaultGraph()
 
 
 class EmbeddedStore:
     """pyoxigraph in memory (or opened read-only from an on-disk cache); read-only once loaded."""
 
-    def __init__(
-        self, settings: Settings, store: OxStore | None = None, *, db: Path | None = None, union: OxStore | None = None
-    ) -> None:
-        """In memory (``store`` and ``union``, or new ones), or read-only on disk: the dataset store at
-        ``db`` and the union store beside it (``UNION_DB``)."""
+    def __init__(self, settings: Settings, store: OxStore | None = None, *, db: Path | None = None) -> None:
+        """In memory (``store`` or a new one), or the read-only on-disk store at ``db``."""
         self._store: OxStore | None = OxStore() if store is None and db is None else store
-        self._union: OxStore | None = OxStore() if union is None and db is None else union
         self._graph = {name: NamedNode(settings.graph_iri(name)) for name in FOLDERS}
         self._pool: QueryPool | None = None
         self._pool_size = settings.pool_size
@@ -83,28 +63,22 @@ class EmbeddedStore:
         self._load(root, bulk=True)
 
     def _ox(self) -> OxStore:
-        """This process's dataset store; on disk, every process opens its own read-only handles.
+        """This process's pyoxigraph store; on disk, every process opens its own read-only handle.
 
         A RocksDB handle must not cross a fork (its threads stay behind, and the query pool closes
-        its files), so the handles are reopened when the pid changes; an inherited one is kept,
+        its files), so the handle is reopened when the pid changes; an inherited one is kept,
         never dropped, because its destructor would wait for threads that do not exist here.
         """
         if self._db is not None and self._opened_in != os.getpid():
-            self._inherited += [s for s in (self._store, self._union) if s is not None]
+            if self._store is not None:
+                self._inherited.append(self._store)
             try:
                 self._store = OxStore.read_only(str(self._db))
-                self._union = OxStore.read_only(str(self._db.parent / UNION_DB))
             except OSError as exc:
                 raise BackendError(f"on-disk store {self._db}: {exc}") from None
             self._opened_in = os.getpid()
         assert self._store is not None
         return self._store
-
-    def _ox_union(self) -> OxStore:
-        """This process's union store (see ``_ox``)."""
-        self._ox()
-        assert self._union is not None
-        return self._union
 
     def start_pool(self, size: int) -> None:
         """Fork ``size`` query workers now (call after loading, before serving threads start)."""
@@ -144,25 +118,21 @@ class EmbeddedStore:
         return Answer(sink.meta, sink)
 
     def load_folders(self, root: Path) -> None:
-        """Parse every source file with pyoxigraph's Turtle parser into its named graph, and the
-        ``DEFAULT_GRAPHS`` ones once more into the union store."""
+        """Parse every source file with pyoxigraph's Turtle parser into its named graph."""
         self._load(root, bulk=False)
 
     def _load(self, root: Path, *, bulk: bool) -> None:
         """``bulk`` uses pyoxigraph's non-transactional bulk loader (for building an on-disk store)."""
-        ox, union = self._ox(), self._ox_union()
         for name, paths in sources(root).items():
-            ox.add_graph(self._graph[name])  # an empty folder is still an (empty) named graph
-            targets = [(ox, self._graph[name])] + ([(union, _DEFAULT)] if name in DEFAULT_GRAPHS else [])
-            for store, graph in targets:
-                load = store.bulk_load if bulk else store.load
-                for path in paths:
-                    try:
-                        load(path=path, format=RdfFormat.TURTLE, base_iri=path.resolve().as_uri(), to_graph=graph)
-                    except SyntaxError as exc:
-                        raise DataError(f"{path}: {exc}") from None
-                    except OSError as exc:
-                        raise DataError(f"{path}: {exc.strerror or exc}") from None
+            load = self._ox().bulk_load if bulk else self._ox().load
+            for path in paths:
+                try:
+                    load(path=path, format=RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                         to_graph=self._graph[name])
+                except SyntaxError as exc:
+                    raise DataError(f"{path}: {exc}") from None
+                except OSError as exc:
+                    raise DataError(f"{path}: {exc.strerror or exc}") from None
 
     def query(
         self,
@@ -180,17 +150,14 @@ class EmbeddedStore:
             raise BadRequest("SERVICE (federated query) is not allowed on this endpoint")
         default: list[NamedNode] | None = None
         named: list[NamedNode] | None = None
-        store = self._ox()
         if default_graphs is not None or named_graphs is not None:  # the protocol's dataset wins
             default = self._nodes(default_graphs or [])
             named = self._nodes(named_graphs or [])
-        elif not names_graphs(sparql):  # reads the default graph only: the union store's is the union
-            store = self._ox_union()
         elif not has_dataset_clause(sparql):  # FROM / FROM NAMED in the query are honoured as written
-            default, named = [self._graph[n] for n in DEFAULT_GRAPHS], [self._graph[n] for n in FOLDERS]
+            default, named = self._graphs(DEFAULT_GRAPHS), self._graphs(FOLDERS)
         bindings = {Variable(name): term for name, term in (substitutions or {}).items()}
         try:
-            return store.query(sparql, default_graph=default, named_graphs=named, substitutions=bindings or None)
+            return self._ox().query(sparql, default_graph=default, named_graphs=named, substitutions=bindings or None)
         except RuntimeError as exc:  # pyoxigraph: a substituted variable is not in the SELECT projection
             raise BadRequest(f"query parameters cannot be bound: {exc}") from None
         except SyntaxError as exc:
@@ -201,15 +168,17 @@ class EmbeddedStore:
             raise BackendError(f"query failed: {exc}") from None
 
     def triples(self, subject: Any, predicate: Any, obj: Any) -> Iterator[Triple]:
-        """Triples of the default graph matching a pattern (``None`` matches anything), as stored.
+        """Triples of the default graph (each of the ``DEFAULT_GRAPHS`` in turn: a triple stated in
+        two of them comes twice, as from a query) matching a pattern; ``None`` matches anything.
 
         A pattern lookup costs a few microseconds where the smallest SPARQL query costs tens: the
         linked-data documents are built from these (``linkeddata.documents``).
         """
-        return (quad.triple for quad in self._ox_union().quads_for_pattern(subject, predicate, obj, _DEFAULT))
+        ox = self._ox()
+        return (quad.triple for quad in chain.from_iterable(
+            ox.quads_for_pattern(subject, predicate, obj, self._graph[name]) for name in DEFAULT_GRAPHS))
 
     def __len__(self) -> int:
-        """Quads in the named graphs."""
         return len(self._ox())
 
     def graph_sizes(self) -> dict[str, int]:
@@ -218,6 +187,9 @@ class EmbeddedStore:
         for row in self._ox().query(_GRAPH_SIZES):
             sizes[row["g"].value] = int(row["n"].value)
         return sizes
+
+    def _graphs(self, names: tuple[str, ...]) -> list[NamedNode]:
+        return [self._graph[name] for name in names]
 
     @staticmethod
     def _nodes(iris: list[str]) -> list[NamedNode]:

@@ -2,10 +2,8 @@
 
 Layout of ``HCN_STORE_PATH``::
 
-    store_path/db/          RocksDB files of pyoxigraph's on-disk ``Store``: the dataset store
-    store_path/union/       the union store (ontology + data in its default graph; ``embedded``)
+    store_path/db/          RocksDB files of pyoxigraph's on-disk ``Store``
     store_path/VERSION      the data version (sha256 of the source files) the db was built from
-    store_path/LAYOUT       how the dbs are laid out (``LAYOUT``): a cache of another layout is rebuilt
     store_path/.lock        serializes builders (several servers starting at once)
 
 A missing or different ``VERSION`` rebuilds the db in a temporary folder beside it (pyoxigraph's
@@ -29,11 +27,6 @@ from pyoxigraph import Store as OxStore
 from ..config import Settings
 from ..errors import ConfigError, DataError
 
-#: The layout ``EmbeddedStore`` builds: a dataset store (named graphs) and a union store beside it.
-LAYOUT = "dataset store db/ + union store union/, 1"
-UNION_DB = "union"
-DBS = ("db", UNION_DB)
-
 
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
@@ -54,14 +47,6 @@ def cached_version(folder: Path) -> str | None:
         return None
 
 
-def cached_layout(folder: Path) -> str | None:
-    """The layout of the db under ``folder`` (None when unknown: built before layouts were recorded)."""
-    try:
-        return (folder / "LAYOUT").read_text(encoding="utf-8").strip() or None
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def ensure_cached(folder: Path, version: str, settings: Settings) -> Path:
     """The db folder under ``folder`` for ``version``, (re)built from ``settings.root`` first if stale.
 
@@ -71,8 +56,7 @@ def ensure_cached(folder: Path, version: str, settings: Settings) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with _locked(folder):
-            stale = cached_version(folder) != version or cached_layout(folder) != LAYOUT
-            if not version or stale or not all((folder / name).is_dir() for name in DBS):
+            if not version or cached_version(folder) != version or not (folder / "db").is_dir():
                 _build_in_subprocess(folder, version, settings)
     except OSError as exc:
         raise ConfigError(f"store path {folder}: {exc.strerror or exc}") from None
@@ -89,22 +73,16 @@ def _build_in_subprocess(folder: Path, version: str, settings: Settings) -> None
         raise ConfigError(f"building the on-disk store in {folder} failed: {done.stderr.strip()[-500:]}")
 
 
-def rebuild(folder: Path, version: str, build: Callable[[OxStore, OxStore], None]) -> None:
-    """Build the dataset and union stores into ``*.building``, flush and close them, then replace
-    ``db`` and ``union`` and write ``LAYOUT`` and ``VERSION``."""
+def rebuild(folder: Path, version: str, build: Callable[[OxStore], None]) -> None:
+    """Build into ``db.building``, flush and close it, then replace ``db`` and write ``VERSION``."""
+    staging = folder / "db.building"
+    shutil.rmtree(staging, ignore_errors=True)
     (folder / "VERSION").unlink(missing_ok=True)
-    (folder / "LAYOUT").unlink(missing_ok=True)
-    staging = [folder / f"{name}.building" for name in DBS]
-    for path in staging:
-        shutil.rmtree(path, ignore_errors=True)
-    stores = [OxStore(str(path)) for path in staging]
-    build(*stores)
-    for store in stores:
-        store.flush()
-        store.optimize()
-    del stores, store  # closes RocksDB before the folders move
-    for name, path in zip(DBS, staging):
-        shutil.rmtree(folder / name, ignore_errors=True)
-        os.replace(path, folder / name)
-    (folder / "LAYOUT").write_text(LAYOUT + "\n", encoding="utf-8")
+    store = OxStore(str(staging))
+    build(store)
+    store.flush()
+    store.optimize()
+    del store  # closes RocksDB before the folder moves
+    shutil.rmtree(folder / "db", ignore_errors=True)
+    os.replace(staging, folder / "db")
     (folder / "VERSION").write_text(version + "\n", encoding="ascii")
