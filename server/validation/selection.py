@@ -55,25 +55,24 @@ def select(paths: list[str], root: Path | None, shapes: list[str], ontology: lis
     if not specs["ontology"] and specs["shapes"] == [BUILTIN]:
         specs["ontology"] = [BUILTIN]  # the contract comes whole: the built-in shapes expect their ontology
     data_specs = project.specs("data") if project else []
+    root_data, root_problems = expand(data_specs, "data") if data_specs else ([], [])
     if paths:
         given, problems = expand(list(paths), "data")
         selection.problems.extend(problems)
         given_files = {s.path.absolute() for s in given}
-        rest, _ = expand(data_specs, "data") if data_specs else ([], [])
-        context = [s for s in rest if s.path.absolute() not in given_files]
+        context = [s for s in root_data if s.path.absolute() not in given_files]
         selection.context.update(s.display for s in context)
         selection.sources.extend(given)
         selection.sources.extend(context)
-    elif data_specs:
-        found, problems = expand(data_specs, "data")
-        selection.problems.extend(problems)
-        selection.sources.extend(found)
+    else:
+        selection.problems.extend(root_problems)
+        selection.sources.extend(root_data)
     seen = {s.path.absolute() for s in selection.sources}
     for role in ("ontology", "shapes"):
         found, problems = expand([_builtin(spec, role) for spec in specs[role]], role)
         selection.problems.extend(problems)
-        if BUILTIN in specs[role] or paths:
-            selection.context.update(s.display for s in found if role == "ontology" or BUILTIN in specs[role])
+        if BUILTIN in specs[role] or (paths and role == "ontology"):  # the contract, or the ontology beside paths
+            selection.context.update(s.display for s in found)
         selection.sources.extend(s for s in found if role == "shapes" or s.path.absolute() not in seen)
         seen.update(s.path.absolute() for s in found if role != "shapes")
     selection.setup = _describe(root, specs)
