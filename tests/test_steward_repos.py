@@ -141,6 +141,19 @@ def test_files_outside_any_root_report_unresolved_links_once_as_info(tmp_path: P
     assert len(unresolved) == 1
 
 
+def test_a_file_given_to_validate_is_reported_even_when_it_is_also_the_ontology(tmp_path: Path) -> None:
+    """One file holding ontology and data (as a bundle is often shipped): its findings are shown."""
+    loose = tmp_path / "bundle"
+    loose.mkdir()
+    text = "".join(p.read_text(encoding="utf-8") + "\n" for p in sorted((ROOT / "ontology").glob("*.ttl")))
+    text += (ROOT / MEMBERSHIPS).read_text(encoding="utf-8").replace("org:role role:direct-member", "org:role 5", 1)
+    (loose / "bundle.ttl").write_text(text, encoding="utf-8")
+    done = hcn("validate", "bundle.ttl", "--ontology", "bundle.ttl", "--no-timing", cwd=loose)
+    assert done.returncode == 1, done.stdout
+    assert any(line.startswith("bundle.ttl:") and ": violation" in line for line in done.stdout.splitlines())
+    assert "not shown" not in done.stdout
+
+
 def test_a_link_to_an_undescribed_resource_suggests_the_described_one(tmp_path: Path) -> None:
     repo = copy_graph(git_repo(tmp_path / "typo"))
     path = repo / MEMBERSHIPS

@@ -56,6 +56,7 @@ def select(paths: list[str], root: Path | None, shapes: list[str], ontology: lis
         specs["ontology"] = [BUILTIN]  # the contract comes whole: the built-in shapes expect their ontology
     data_specs = project.specs("data") if project else []
     root_data, root_problems = expand(data_specs, "data") if data_specs else ([], [])
+    given_files: set[Path] = set()
     if paths:
         given, problems = expand(list(paths), "data")
         selection.problems.extend(problems)
@@ -72,7 +73,7 @@ def select(paths: list[str], root: Path | None, shapes: list[str], ontology: lis
         found, problems = expand([_builtin(spec, role) for spec in specs[role]], role)
         selection.problems.extend(problems)
         if BUILTIN in specs[role] or (paths and role == "ontology"):  # the contract, or the ontology beside paths
-            selection.context.update(s.display for s in found)
+            selection.context.update(s.display for s in found if s.path.absolute() not in given_files)
         selection.sources.extend(s for s in found if role == "shapes" or s.path.absolute() not in seen)
         seen.update(s.path.absolute() for s in found if role != "shapes")
     selection.setup = _describe(root, specs)
