@@ -76,10 +76,18 @@ def _error(status: int, message: str) -> Response:
     """Plain text unless the client ranks text/html above text/plain; always ``Vary: Accept``."""
     from .negotiation import prefers_html
 
-    if prefers_html(request.headers.get("Accept")):
-        body = render_template("error.html", status=status, message=message)
-        response = Response(body, status=status, content_type="text/html; charset=utf-8")
-    else:
-        response = Response(f"{message}\n", status=status, content_type="text/plain; charset=utf-8")
+    if not prefers_html(request.headers.get("Accept")):
+        return plain_error(status, message)
+    body = render_template("error.html", status=status, message=message)
+    response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    return response
+
+
+def plain_error(status: int, message: str, retry_after: int | None = None) -> Response:
+    """The plain-text error answer (no Flask context needed: the production front uses it too)."""
+    response = Response(f"{message}\n", status=status, content_type="text/plain; charset=utf-8")
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     response.vary.add("Accept")
     return response

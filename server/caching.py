@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flask import Flask, Request, Response, current_app, request
+from flask import Flask, Response, current_app, request
+from werkzeug.wrappers import Request
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,11 @@ def version_of(app: Flask | None = None) -> DataVersion:
     return (app or current_app).extensions["hcn_version"]
 
 
-def conditional(response: Response, *variant: str, req: Request | None = None) -> Response:
-    """Set ETag and Last-Modified from the data version, and turn the response into 304 if the client has it."""
-    version = version_of()
+def conditional(response: Response, *variant: str, req: Request | None = None,
+                version: DataVersion | None = None) -> Response:
+    """Set ETag and Last-Modified from the data version (default: the current app's), and turn the
+    response into 304 if the client has it (``req``: default the current request)."""
+    version = version or version_of()
     response.set_etag(version.etag(*variant))
     response.last_modified = version.modified
     return response.make_conditional(req or request)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from flask import request
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Request
 
 from .errors import BadRequest, PayloadTooLarge
 
@@ -28,7 +28,7 @@ def parse_params(raw: bytes, what: str) -> MultiDict[str, str]:
     return MultiDict(pairs)
 
 
-def read_body(limit: int) -> bytes:
+def read_body(request: Request, limit: int) -> bytes:
     """The request body, refusing more than ``limit`` bytes with 413 before reading it all."""
     if (request.content_length or 0) > limit:
         raise PayloadTooLarge(f"request body too large: the limit is {limit} bytes")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from werkzeug.wrappers import Request
 
 from .. import negotiation
 from ..caching import conditional
@@ -72,17 +73,20 @@ def api_queries(settings: Settings) -> list[Example]:
     return [q for q in read_examples(settings.root) if q.form == "SELECT"]
 
 
-def find_query(settings: Settings, name: str) -> Example:
-    """The named query ``name``; 404 naming the API listing when there is none."""
+def find_query(settings: Settings, name: str, listing: Callable[[], str]) -> Example:
+    """The named query ``name``; 404 naming the API listing (its URL from ``listing``) when there is none."""
     for query in api_queries(settings):
         if query.name == name:
             return query
-    raise NotFound(f"no named query {name[:80]!r}; see {url_for('api.index')} for the list")
+    raise NotFound(f"no named query {name[:80]!r}; see {listing()} for the list")
 
 
-def read_call(settings: Settings, name: str) -> ApiCall:
+def read_call(request: Request, app: Flask, name: str) -> ApiCall:
     """Query, parameters and format of this request; 404, 400 (naming the parameter) or 406."""
-    query = find_query(settings, name)
+    def listing() -> str:
+        return app.url_map.bind("", script_name=request.root_path).build("api.index")
+
+    query = find_query(app.extensions["hcn_settings"], name, listing)
     args = parse_params(request.query_string, "query string")
     offer = negotiation.choose(RESULT_OFFERS, request.headers.get("Accept"), args.get("format"))
     return ApiCall(query, bind_all(query.params, args.items(multi=True)), offer)
@@ -126,29 +130,45 @@ def docs() -> Response:
 @bp.get("/<name>")
 def run(name: str) -> Response:
     """Run one named query with the request's parameters, in the negotiated format."""
-    settings: Settings = current_app.extensions["hcn_settings"]
-    call = read_call(settings, name)
-    cached = conditional(Response(status=200), *call.variant())
+    def html(call: ApiCall, results: Mapping[str, Any], truncated: bool) -> str:
+        return render_results(current_app.extensions["hcn_settings"], call, results, truncated)
+
+    response = answer_call(request, current_app, name, html)
+    assert response is not None
+    return response
+
+
+def answer_call(request: Request, app: Flask, name: str,
+                html: Callable[[ApiCall, Mapping[str, Any], bool], str] | None = None) -> Response | None:
+    """``run`` without a Flask context (the production front calls it on its own): None when the
+    answer is an HTML page and ``html`` is not given."""
+    settings: Settings = app.extensions["hcn_settings"]
+    call = read_call(request, app, name)
+    if call.offer.name == "html" and html is None:
+        return None
+    version = app.extensions["hcn_version"]
+    cached = conditional(Response(status=200), *call.variant(), req=request, version=version)
     if cached.status_code == 304:  # the client has this answer: no need to run the query
-        return cached
+        return api_headers(cached, request)
     job = Job(
         call.query.query,
         choices={"results": WORKER_FORMAT[call.offer.name]},
         max_rows=settings.max_rows,
         substitutions=dict(call.bound),
     )
-    store: Store = current_app.extensions["hcn_store"]
-    answer = admission.run(store, job, timeout_s=settings.query_timeout_s)  # 429 past the client's share
-    if call.offer.name == "html":
+    store: Store = app.extensions["hcn_store"]
+    answer = admission.run(store, job, timeout_s=settings.query_timeout_s,  # 429 past the client's share
+                           admission=app.extensions["hcn_admission"], environ=request.environ)
+    if html is not None and call.offer.name == "html":
         results = json.loads(b"".join(answer.body))
-        body: Any = render_results(settings, call, results, answer.head.truncated)
+        body: Any = html(call, results, answer.head.truncated)
     else:
         body = answer.body
     response = Response(body, content_type=call.offer.content_type)
     if settings.max_rows:
         response.headers["X-Row-Cap"] = str(settings.max_rows)
         response.headers["X-Result-Truncated"] = "true" if answer.head.truncated else "false"
-    return conditional(response, *call.variant())
+    return api_headers(conditional(response, *call.variant(), req=request, version=version), request)
 
 
 def render_results(settings: Settings, call: ApiCall, results: Mapping[str, Any], truncated: bool) -> str:
@@ -180,7 +200,12 @@ def cell(settings: Settings, term: Mapping[str, Any] | None) -> dict[str, Any] |
 
 
 @bp.after_request
-def api_headers(response: Response) -> Response:
+def after_request(response: Response) -> Response:
+    """Every answer of this blueprint (errors included) gets the API's headers."""
+    return api_headers(response, request)
+
+
+def api_headers(response: Response, request: Request) -> Response:
     """Negotiated, cacheable responses open to any origin (CORS), like ``/sparql``."""
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -71,7 +71,7 @@ class ResultCache:
             return self.app(environ, start_response)
         answer = None if environ.get("asgi.scope", {}).get(MISSED) else self.lookup(key)
         if answer is None:
-            return self._fill(key, environ, start_response)
+            return self.fill(key, environ, start_response)
         rid = self.served(answer, environ, started)
         start_response(answer.status, [*answer.headers, (request_log.HEADER, rid)])
         return [answer.body]
@@ -124,14 +124,16 @@ class ResultCache:
         environ["wsgi.input"] = io.BytesIO(body)
         return body if len(body) == length else None  # a client that sent less: not a key
 
-    def _fill(self, key: Key, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def fill(self, key: Key, environ: dict[str, Any], start_response: StartResponse,
+             app: WsgiApp | None = None) -> Iterable[bytes]:
+        """Answer with ``app`` (default: the app behind this cache) and keep the answer if it may be."""
         started: list[tuple[str, list[tuple[str, str]]]] = []
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], Any]:
             started.append((status, headers))
             return start_response(status, headers, exc_info)
 
-        body = self.app(environ, capture)
+        body = (app or self.app)(environ, capture)
         if not started or not _keepable(*started[-1]) or environ.get(KEEP) is False:
             return body
         status, headers = started[-1]

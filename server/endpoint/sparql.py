@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Flask, Response, current_app, request, url_for
 from pyoxigraph import serialize as serialize_rdf
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
+from werkzeug.wrappers import Request
 
 from .. import formats
 from ..config import Settings
@@ -48,9 +49,14 @@ class SparqlRequest:
     format_name: str | None
 
 
-def read_request(max_query_bytes: int) -> SparqlRequest:
+def body_limit(max_query_bytes: int) -> int:
+    """The most bytes a query string or body may have (percent-encoding triples the size at most)."""
+    return 3 * max_query_bytes + 4096
+
+
+def read_request(request: Request, max_query_bytes: int) -> SparqlRequest:
     """Read the query and dataset parameters from GET args, a form body or a direct body."""
-    raw_limit = 3 * max_query_bytes + 4096  # percent-encoding triples the size at most
+    raw_limit = body_limit(max_query_bytes)
     if len(request.query_string) > raw_limit:
         raise PayloadTooLarge(f"query string too large: the query limit is {max_query_bytes} bytes")
     params = parse_params(request.query_string, "query string")
@@ -60,14 +66,14 @@ def read_request(max_query_bytes: int) -> SparqlRequest:
         if request.mimetype in BODY_TYPES and charset not in ("utf-8", "utf8", "us-ascii"):
             raise UnsupportedMediaType(f"unsupported charset {charset!r}: send the request body as UTF-8")
         if request.mimetype == "application/x-www-form-urlencoded":
-            form = parse_params(read_body(raw_limit), "form body")
+            form = parse_params(read_body(request, raw_limit), "form body")
             params = MultiDict([*params.items(multi=True), *form.items(multi=True)])
             queries = params.getlist("query")
         elif request.mimetype == "application/sparql-query":
             if queries:
                 raise BadRequest("exactly one query expected: got one in the URL and one in the body; " + USAGE)
             try:
-                queries = [read_body(raw_limit).decode("utf-8")]
+                queries = [read_body(request, raw_limit).decode("utf-8")]
             except UnicodeDecodeError:
                 raise BadRequest("the request body is not valid UTF-8; send the query as UTF-8") from None
         elif request.mimetype == "application/sparql-update":
@@ -101,7 +107,7 @@ def check_query_text(query: str, max_query_bytes: int) -> None:
         raise BadRequest(f"query nested too deeply: more than {MAX_NESTING} levels of brackets")
 
 
-def wants_html(format_name: str | None) -> bool:
+def wants_html(request: Request, format_name: str | None) -> bool:
     """A browser (HTML preferred over every data format) or ``format=html`` on a GET."""
     if request.method not in ("GET", "HEAD"):
         return False
@@ -112,9 +118,9 @@ def wants_html(format_name: str | None) -> bool:
     return bool(accept) and accept.best_match(offered) == "text/html"
 
 
-def negotiate(format_name: str | None) -> dict[str, str | HcnError]:
+def negotiate(accept: str, format_name: str | None) -> dict[str, str | HcnError]:
     """The format for each kind of result, or the error to give if the query is of that kind."""
-    outcome = _negotiate(request.headers.get("Accept", ""), format_name)
+    outcome = _negotiate(accept, format_name)
     if isinstance(outcome[0], type):  # nothing fits either kind: (error class, message)
         raise outcome[0](outcome[1])
     return {kind: c if isinstance(c, str) else c[0](c[1]) for kind, c in outcome}
@@ -145,15 +151,28 @@ def _negotiate(accept: str, format_name: str | None) -> tuple[Any, ...]:
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response | str:
     """Answer one SPARQL query in the negotiated format, or describe the service."""
-    settings: Settings = current_app.extensions["hcn_settings"]
-    req = read_request(settings.max_query_bytes)
-    if wants_html(req.format_name):
-        return query_ui.render(settings, req.query)
-    if req.query is None:
-        return describe_service(req.format_name)
-    job = Job(req.query, req.default_graphs, req.named_graphs, negotiate(req.format_name), settings.max_rows)
-    store: Store = current_app.extensions["hcn_store"]
-    answer = admission.run(store, job, timeout_s=settings.query_timeout_s)  # 429 past the client's share
+    answer = answer_query(request, current_app)
+    if isinstance(answer, Response):
+        return answer
+    if wants_html(request, answer.format_name):
+        return query_ui.render(current_app.extensions["hcn_settings"], answer.query)
+    return describe_service(answer.format_name)
+
+
+def answer_query(request: Request, app: Flask) -> Response | SparqlRequest:
+    """The protocol answer to ``request`` (no Flask context needed: the production front calls this
+    on its own), or the request read, when the answer is a page or the service description.
+
+    Also leaves in ``request.environ`` what the result cache needs to know about the answer."""
+    settings: Settings = app.extensions["hcn_settings"]
+    req = read_request(request, settings.max_query_bytes)
+    if req.query is None or wants_html(request, req.format_name):
+        return req
+    job = Job(req.query, req.default_graphs, req.named_graphs,
+              negotiate(request.headers.get("Accept", ""), req.format_name), settings.max_rows)
+    store: Store = app.extensions["hcn_store"]
+    answer = admission.run(store, job, timeout_s=settings.query_timeout_s,  # 429 past the client's share
+                           admission=app.extensions["hcn_admission"], environ=request.environ)
     request.environ[COMPLETE] = answer.complete  # for the result cache: keep only whole answers
     request.environ[KEEP] = not VOLATILE.search(req.query)  # ... and none that depend on time or chance
     fmt = formats.by_name(answer.head.kind, answer.head.format_name)  # type: ignore[arg-type]
@@ -161,7 +180,7 @@ def sparql() -> Response | str:
     if settings.max_rows:
         response.headers["X-Row-Cap"] = str(settings.max_rows)
         response.headers["X-Result-Truncated"] = "true" if answer.head.truncated else "false"
-    return response
+    return protocol_headers(response, request)
 
 
 def describe_service(format_name: str | None) -> Response:
@@ -178,7 +197,12 @@ def describe_service(format_name: str | None) -> Response:
 
 
 @bp.after_request
-def protocol_headers(response: Response) -> Response:
+def after_request(response: Response) -> Response:
+    """Every answer of this blueprint (errors included) gets the protocol headers."""
+    return protocol_headers(response, request)
+
+
+def protocol_headers(response: Response, request: Request) -> Response:
     """Negotiated responses vary on Accept; GET and POST are open to any origin (CORS)."""
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, request, url_for
+from werkzeug.wrappers import Request
+
+from flask import Flask, Response, current_app, request, url_for
 from pyoxigraph import RdfFormat, Triple, serialize
 
 from .. import caching, negotiation
@@ -32,14 +34,14 @@ _OXI = {
 }
 
 
-def settings() -> Settings:
-    """The current app's settings."""
-    return current_app.extensions["hcn_settings"]
+def settings(app: Flask | None = None) -> Settings:
+    """The app's settings (default: the current app's)."""
+    return (app or current_app).extensions["hcn_settings"]
 
 
-def store() -> Store:
-    """The current app's store."""
-    return current_app.extensions["hcn_store"]
+def store(app: Flask | None = None) -> Store:
+    """The app's store (default: the current app's)."""
+    return (app or current_app).extensions["hcn_store"]
 
 
 def check_local(rest: str) -> str:
@@ -49,14 +51,14 @@ def check_local(rest: str) -> str:
     return rest
 
 
-def prefixes() -> dict[str, str]:
+def prefixes(app: Flask | None = None) -> dict[str, str]:
     """Prefixes for output: the common vocabularies plus ``hc:`` under the configured base."""
-    return {**COMMON_PREFIXES, "hc": ontology_iri() + "#"}
+    return {**COMMON_PREFIXES, "hc": ontology_iri(app) + "#"}
 
 
-def ontology_iri() -> str:
+def ontology_iri(app: Flask | None = None) -> str:
     """The ontology IRI under the configured base."""
-    return settings().base_iri + "ontology"
+    return settings(app).base_iri + "ontology"
 
 
 def link(iri: str) -> str:
@@ -117,11 +119,11 @@ def context() -> Context:
     return Context(labels(), prefixes(), link, language(), orders())
 
 
-def serialize_rdf(triples: list[Triple], offer: negotiation.Offer) -> bytes:
+def serialize_rdf(triples: list[Triple], offer: negotiation.Offer, app: Flask | None = None) -> bytes:
     """Serialize with pyoxigraph; Turtle and RDF/XML get the common prefixes."""
     fmt = _OXI[offer.name]
     if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
-        return serialize(triples, format=fmt, prefixes=prefixes()) or b""
+        return serialize(triples, format=fmt, prefixes=prefixes(app)) or b""
     return serialize(triples, format=fmt) or b""
 
 
@@ -144,9 +146,9 @@ class Negotiated:
         return path + ("?" + urlencode(args) if args else "")
 
 
-def page_number() -> int:
+def page_number(req: Request | None = None) -> int:
     """``?page=`` as a positive int (default 1); 400 otherwise."""
-    raw = request.args.get("page", "1")
+    raw = (req if req is not None else request).args.get("page", "1")
     if not raw.isdigit() or not 0 < int(raw) < 10**6:
         raise BadRequest(f"page must be a positive integer, not {raw!r}")
     return int(raw)
@@ -156,16 +158,25 @@ def respond(
     doc: Negotiated,
     suffix: str | None,
     triples: Callable[[], list[Triple]],
-    html: Callable[[list[Triple], dict[str, Any]], str],
+    html: Callable[[list[Triple], dict[str, Any]], str] | None,
     *,
     page: int = 1,
     has_next: bool = False,
-) -> Response:
-    """Negotiate, build and answer one document with every header CONNEG.md asks for."""
-    offer = negotiation.choose(doc.offers, request.headers.get("Accept"), request.args.get("format"), suffix)
+    req: Request | None = None,
+    app: Flask | None = None,
+) -> Response | None:
+    """Negotiate, build and answer one document with every header CONNEG.md asks for.
+
+    ``req`` and ``app`` default to the current request and app; without ``html`` (no Flask
+    context to render a page in) an HTML answer is left to the caller: None."""
+    req = req if req is not None else request
+    offer = negotiation.choose(doc.offers, req.headers.get("Accept"), req.args.get("format"), suffix)
+    if offer is negotiation.HTML and html is None:
+        return None
     graph = triples()
     page_args = {"page": str(page)} if page > 1 else {}
     if offer is negotiation.HTML:
+        assert html is not None
         lang = language()
         common = {
             "alternates": [(o, doc.url(o, **page_args)) for o in doc.offers if o is not negotiation.HTML],
@@ -180,7 +191,7 @@ def respond(
         body: bytes | str = html(graph, common)
     else:
         lang = ""
-        body = serialize_rdf(graph, offer)
+        body = serialize_rdf(graph, offer, app)
     response = Response(body, content_type=offer.content_type)
     response.content_location = doc.url(offer, **page_args)
     links = [f'<{doc.url(o, **page_args)}>; rel="alternate"; type="{o.media_type}"' for o in doc.offers if o is not offer]
@@ -188,4 +199,5 @@ def respond(
         links.append(f'<{doc.url(None, page=str(page + 1))}>; rel="next"')
     response.headers["Link"] = ", ".join(links)
     response.vary.update(("Accept", "Accept-Language"))
-    return caching.conditional(response, request.path, offer.name, str(page), lang)
+    version = (app or current_app).extensions["hcn_version"]
+    return caching.conditional(response, req.path, offer.name, str(page), lang, req=req, version=version)

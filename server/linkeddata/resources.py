@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from pyoxigraph import NamedNode, Triple
+from werkzeug.wrappers import Request
 
 from .. import negotiation
 from ..errors import NotFound
@@ -21,29 +23,49 @@ HYDRA_MEMBER = NamedNode("http://www.w3.org/ns/hydra/core#member")
 @bp.route("/id/<path:rest>")
 def thing(rest: str) -> Response:
     """A thing's IRI: 303 See Other to its document (404 when the graph does not know it)."""
+    return see_document(request, current_app, rest)
+
+
+def see_document(req: Request, app: Flask, rest: str) -> Response:
+    """``thing`` without a Flask context (the production front calls it on its own)."""
     rest = check_local(rest)
-    iri = settings().base_iri + "id/" + rest
-    if not documents.exists(store(), iri):
+    iri = settings(app).base_iri + "id/" + rest
+    if not documents.exists(store(app), iri):
         raise NotFound(f"no resource {iri}")
-    response = redirect(url_for("resources.document", rest=rest, **request.args.to_dict()), code=303)
+    target = app.url_map.bind("", script_name=req.root_path).build(
+        "resources.document", {**req.args.to_dict(), "rest": rest})
+    response = redirect(target, code=303, Response=Response)
     response.vary.add("Accept")
-    return response
+    return cors(response)
 
 
 @bp.route("/doc/<path:rest>")
 def document(rest: str) -> Response:
     """The negotiated document about ``<base>id/{rest}``; a suffix picks the format."""
+    def html(triples: list[Triple], common: dict[str, Any]) -> str:
+        view = resource_view(settings().base_iri + "id/" + stem, triples, context())
+        return render_template("resource.html", view=view, page=page, **common)
+
+    stem, _ = negotiation.split_suffix(rest, negotiation.DOCUMENT_OFFERS)
+    page = page_number()
+    response = describe(request, current_app, rest, html)
+    assert response is not None
+    return response
+
+
+def describe(req: Request, app: Flask, rest: str,
+             html: Callable[[list[Triple], dict[str, Any]], str] | None = None) -> Response | None:
+    """``document`` without a Flask context: None when the answer is an HTML page and ``html`` is
+    not given (the production front then leaves the request to Flask)."""
     stem, suffix = negotiation.split_suffix(rest, negotiation.DOCUMENT_OFFERS)
     stem = check_local(stem)
-    iri = settings().base_iri + "id/" + stem
-    page = page_number()
-    doc = documents.describe(store(), iri, page, settings().page_size)
-
-    def html(triples: list[Triple], common: dict[str, Any]) -> str:
-        return render_template("resource.html", view=resource_view(iri, triples, context()), page=page, **common)
-
-    generic = url_for("resources.document", rest=stem)
-    return respond(Negotiated(generic, generic), suffix, lambda: doc.triples, html, page=page, has_next=doc.has_next)
+    iri = settings(app).base_iri + "id/" + stem
+    page = page_number(req)
+    doc = documents.describe(store(app), iri, page, settings(app).page_size)
+    generic = req.root_path.rstrip("/") + "/doc/" + stem
+    response = respond(Negotiated(generic, generic), suffix, lambda: doc.triples, html, page=page,
+                       has_next=doc.has_next, req=req, app=app)
+    return None if response is None else cors(response)
 
 
 @bp.route("/id/<kind>/")

@@ -373,17 +373,19 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def admit() -> Ticket | None:
-    """Admit the current request's query (the app's ``Admission``); raises TooManyRequests."""
-    admission: Admission = current_app.extensions["hcn_admission"]
+def admit(admission: Admission | None = None, environ: Mapping[str, Any] | None = None) -> Ticket | None:
+    """Admit a request's query (default: the current request, the current app's ``Admission``);
+    raises TooManyRequests."""
+    admission = admission or current_app.extensions["hcn_admission"]
     if not admission.enabled:
         return None
-    return admission.admit(admission.client(request.environ))
+    return admission.admit(admission.client(request.environ if environ is None else environ))
 
 
-def run(store: Store, job: Job, *, timeout_s: float) -> Answer:
-    """Admit the current request, then run ``job`` in ``store`` as that client's query."""
-    ticket = admit()
+def run(store: Store, job: Job, *, timeout_s: float, admission: Admission | None = None,
+        environ: Mapping[str, Any] | None = None) -> Answer:
+    """Admit a request (default: the current one), then run ``job`` in ``store`` as that client's query."""
+    ticket = admit(admission, environ)
     try:
         return store.run(job, timeout_s=timeout_s, claim=ticket)
     except BaseException:

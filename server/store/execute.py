@@ -68,6 +68,14 @@ def execute(query: Query, job: Job, sink: Sink) -> None:
         raise choice or BackendError(f"no format negotiated for {kind}")
     if not (isinstance(result, QuerySolutions) and choice in WRITERS):  # writers also know "records"
         fmt = formats.by_name(kind, choice)
+    elif job.max_rows <= 0 and choice != "records":  # no cap to count rows for: pyoxigraph writes them
+        fmt = formats.by_name(kind, choice)
+        try:
+            sink.head(Head(choice, kind))
+            result.serialize(output=sink, format=fmt.oxi)  # type: ignore[arg-type]
+        except OSError as exc:
+            raise BackendError(f"query failed: {exc}") from None
+        return
     try:
         if isinstance(result, QueryBoolean):
             sink.head(Head(choice, kind))

@@ -3,6 +3,7 @@
 pyoxigraph cannot cancel a running query, so each query runs in a worker process. Layout::
 
     web process --(Unix socket, one per worker)--> worker: Job in; head, chunks, end out
+    (length-prefixed messages: marshal for the job and the head, raw bytes for the body)
          |
          +--(control socket)--> zygote: forks workers on request, sends back their socket
 
@@ -31,8 +32,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import marshal
 import multiprocessing
 import os
+import pickle
 import resource
 import signal
 import socket
@@ -45,6 +48,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
+from .. import errors
 from ..errors import BackendError, Busy, HcnError, MemoryBudgetExceeded, QueryTimeout
 from .execute import Head, Job, Query, execute
 
@@ -55,10 +59,12 @@ CHUNK_BYTES = 64 * 1024
 #: zygote forks a fresh one. Reading the in-memory store dirties the pages it touches (lock words),
 #: so without this each worker drifts toward a private copy of the whole store: at 1M triples four
 #: workers held ~250 MB each after a few GROUP BY queries (the store itself: ~300 MB). 512 MB keeps a
-#: worker (no re-copying) up to about 1.5M triples and bounds the growth beyond. Checked after heavy jobs and every
-#: ``CHECK_EVERY`` jobs (reading /proc/self/smaps_rollup costs ~4 ms at 1M triples).
+#: worker (no re-copying) up to about 1.5M triples and bounds the growth beyond. Checked every ``CHECK_EVERY``
+#: jobs, and after a heavy job when the last check is ``SAMPLE_S`` old (reading /proc/self/smaps_rollup
+#: costs 0.6-1 ms at 100k triples, 4-6 ms at 1M: after every heavy job, most joins paid it under load).
 MAX_PRIVATE_MB = 512
 HEAVY_JOB_S = 0.05
+SAMPLE_S = 5.0
 CHECK_EVERY = 256
 #: Exit status of a worker whose Python code ran out of its memory budget (MemoryError).
 EXIT_MEMORY = 86
@@ -111,14 +117,15 @@ class PipeSink:
     def finish(self, retire: bool = False) -> None:
         """The last message; ``retire`` tells the web process to replace this worker afterwards."""
         if not self.started and self._head is not None:
-            self.conn.send(("whole", (self._head, bytes(self._buffer), retire)))
+            meta = marshal.dumps((*_head_fields(self._head), retire))
+            self.conn.send_bytes(b"w" + len(meta).to_bytes(2, "big") + meta + self._buffer)
             return
         self._send_chunk()
-        self.conn.send(("end", retire))
+        self.conn.send_bytes(b"e1" if retire else b"e0")
 
     def _send_chunk(self) -> None:
         if not self.started and self._head is not None:
-            self.conn.send(("head", self._head))
+            self.conn.send_bytes(b"h" + marshal.dumps(_head_fields(self._head)))
             self.started = True
         if self._buffer:
             self.conn.send_bytes(b"c" + bytes(self._buffer))  # raw bytes: no pickling of big bodies
@@ -143,9 +150,10 @@ def _serve_jobs(conn: Connection, query: Query, memory_mb: int = 0) -> None:
     A MemoryError (Python code past the memory budget) is reported as ``fatal`` and ends the worker:
     the web process replaces it."""
     jobs = 0
+    sampled = time.monotonic()
     while True:
         try:
-            job = conn.recv()
+            job = decode_job(conn.recv_bytes())
         except (EOFError, OSError):
             return
         sink = PipeSink(conn)
@@ -154,7 +162,10 @@ def _serve_jobs(conn: Connection, query: Query, memory_mb: int = 0) -> None:
         try:
             execute(query, job, sink)
             jobs += 1
-            check = jobs % CHECK_EVERY == 0 or time.monotonic() - started > HEAVY_JOB_S
+            now = time.monotonic()
+            check = jobs % CHECK_EVERY == 0 or (now - started > HEAVY_JOB_S and now - sampled > SAMPLE_S)
+            if check:
+                sampled = now
             retire = check and _private_mb() > MAX_PRIVATE_MB
             sink.finish(retire)
             if retire:
@@ -381,7 +392,7 @@ class QueryPool:
         worker = self._acquire(claim, time.monotonic() + timeout_s)
         deadline = worker.since + timeout_s
         try:
-            worker.conn.send(job)
+            worker.conn.send_bytes(encode_job(job))
         except OSError:
             self._replace(worker)
             raise BackendError("query worker unavailable; retry") from None
@@ -507,8 +518,17 @@ class QueryPool:
             if out_of_memory:
                 raise MemoryBudgetExceeded(memory_message(self.memory_mb))
             raise BackendError("query worker stopped unexpectedly; retry")
-        if message[:1] == b"c":
+        tag = message[:1]
+        if tag == b"c":
             return "chunk", message[1:]
+        if tag == b"w":
+            size = 3 + int.from_bytes(message[1:3], "big")
+            fmt, kind, truncated, retire = marshal.loads(message[3:size])
+            return "whole", (Head(fmt, kind, truncated), message[size:], retire)
+        if tag == b"h":
+            return "head", Head(*marshal.loads(message[1:]))
+        if tag == b"e":
+            return "end", message[1:] == b"1"
         return _loads(message)
 
     def _ended_of_memory(self, pid: int) -> bool:
@@ -544,8 +564,27 @@ class QueryPool:
         worker.conn.close()
 
 
+def _head_fields(head: Head) -> tuple[str, str, bool]:
+    return head.format_name, head.kind, head.truncated
+
+
+def encode_job(job: Job) -> bytes:
+    """A job as bytes for its worker: marshal (strings, lists, numbers: no pickling of the query
+    text) and, only for a named query's parameters, the pickled pyoxigraph terms."""
+    choices = {kind: c if isinstance(c, str) else (type(c).__name__, str(c)) for kind, c in job.choices.items()}
+    terms = pickle.dumps(dict(job.substitutions)) if job.substitutions else b""
+    return marshal.dumps((job.sparql, job.default_graphs, job.named_graphs, choices, job.max_rows, terms))
+
+
+def decode_job(data: bytes) -> Job:
+    """The job ``encode_job`` wrote; a negotiated error is made again from its class name and message."""
+    sparql, default_graphs, named_graphs, choices, max_rows, terms = marshal.loads(data)
+    made = {kind: c if isinstance(c, str) else getattr(errors, c[0])(c[1]) for kind, c in choices.items()}
+    return Job(sparql, default_graphs, named_graphs, made, max_rows, pickle.loads(terms) if terms else {})
+
+
 def _loads(message: bytes) -> tuple[str, Any]:
-    """Unpickle a control message (head, end, error, abort) sent with ``Connection.send``."""
+    """Unpickle a rare control message (error, abort, fatal) sent with ``Connection.send``."""
     from multiprocessing.reduction import ForkingPickler
 
     loaded: tuple[str, Any] = ForkingPickler.loads(message)
