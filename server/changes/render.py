@@ -1,10 +1,10 @@
 """A delta as text (terminal), Markdown (pull-request comment, CI job summary) or RDF Patch.
 
 Text and Markdown group the changed facts by subject, each headed by its label (``rdfs:label`` or
-``skos:prefLabel``, English first) and its CURIE from the files' own prefixes; a changed blank
-node is shown in place as Turtle's ``[ p o ; ... ]``. RDF Patch (https://afs.github.io/rdf-patch/)
-writes one transaction: ``PA`` rows for the prefixes used, then ``D`` rows, then ``A`` rows, every
-term in full N-Triples form so any reader applies it.
+``skos:prefLabel``, English first) and its CURIE from the files' own prefixes (and rdf, rdfs,
+xsd, owl); a changed blank node is shown in place as Turtle's ``[ p o ; ... ]``. RDF Patch
+(https://afs.github.io/rdf-patch/) writes one transaction: ``PA`` rows for the prefixes used, then
+``D`` rows, then ``A`` rows, every term in full N-Triples form so any reader applies it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,13 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: A PR comment holds 65,536 characters; past this many subjects Markdown points to the full text.
 MARKDOWN_SUBJECTS = 150
 FORMATS = ("text", "markdown", "rdf-patch")
+#: W3C namespaces every RDF file uses, for the CURIEs of files that do not declare them.
+CORE_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
 _LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -65,7 +72,9 @@ class _View:
 
     def __init__(self, delta: Delta) -> None:
         self.delta = delta
-        self.prefixes = sorted(delta.prefixes().items(), key=lambda item: -len(item[1]))
+        declared = delta.prefixes()
+        core = {p: iri for p, iri in CORE_PREFIXES.items() if p not in declared and iri not in declared.values()}
+        self.prefixes = sorted({**core, **declared}.items(), key=lambda item: -len(item[1]))
         self.labels = _labels(delta.before | delta.after)
 
     def groups(self) -> list[tuple[str, list[Row]]]:

@@ -78,10 +78,11 @@ def snapshot_at(name: str, top: Path, commit: str, root: Path, paths: list[Path]
 
 def _folder_files(folder: Path) -> list[tuple[str, bytes, PurePosixPath | Path]]:
     """A root's served folders, else every Turtle file under ``folder``."""
-    is_root = (folder / CONFIG_FILE).is_file() or any((folder / role).is_dir() for role in ROLES)
-    paths = served_paths(folder) if is_root else [folder]
+    base = folder.resolve()
+    is_root = (base / CONFIG_FILE).is_file() or any((base / role).is_dir() for role in ROLES)
+    paths = served_paths(base) if is_root else [base]
     files = sorted({f for p in paths for f in ([p] if p.is_file() else p.rglob("*.ttl")) if f.is_file()})
-    return [(str(f), f.read_bytes(), f.resolve().relative_to(folder.resolve())) for f in files]
+    return [(str(f), f.read_bytes(), f.relative_to(base)) for f in files]
 
 
 def parse_files(name: str, files: Iterable[tuple[str, bytes, PurePosixPath | Path]]) -> Snapshot:
