@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_load_parser(commands)
 
     add_validate_parser(commands)
+
+    add_diff_parser(commands)
 
     query = commands.add_parser("query", help="run a named query, a query file or query text")
     query.add_argument("sparql", nargs="?", metavar="NAME|SPARQL",
@@ -276,6 +279,54 @@ def _validation_root(args: argparse.Namespace) -> Path | None:
     if os.environ.get("HCN_ROOT"):
         return Path(os.environ["HCN_ROOT"]).resolve()
     return find_root(Path.cwd())
+
+
+DIFF_EPILOG = """exit codes:
+  0  no change: the same facts on both sides (blank nodes compared canonically, RDFC-1.0)
+  1  facts were added or removed (like git diff --exit-code)
+  2  bad input: unknown revision, missing file, unparsable RDF (file:line:column)
+
+OLD and NEW are each a file, a folder, or a git revision of the root's repository (the root is
+found as hcn validate finds it). A revision, or a folder that is a root, stands for the Turtle under
+its ontology and data folders. Without NEW, compares OLD with the working tree of the root."""
+
+
+def add_diff_parser(commands: Any) -> None:
+    """The ``diff`` sub-command."""
+    from .changes.render import FORMATS
+
+    diff = commands.add_parser(
+        "diff", help="the facts added and removed between two revisions, folders or files",
+        description="Compare the facts of two versions of the graph, not their text: re-serialising or "
+        "reordering a file is no change. Changes are grouped by subject, with labels.",
+        epilog=DIFF_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff.add_argument("old", metavar="OLD", help="git revision (e.g. main), folder or file")
+    diff.add_argument("new", metavar="NEW", nargs="?", help="git revision, folder or file (default: the working tree)")
+    diff.add_argument("--format", choices=FORMATS, default="text",
+                      help="text (default), markdown (PR comment or $GITHUB_STEP_SUMMARY) or rdf-patch")
+    diff.set_defaults(run=cmd_diff)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Print the delta; exit 0 when nothing changed, 1 when something did, 2 on bad input."""
+    from .changes import compare, read_side
+    from .changes.render import render, summary
+
+    root = _validation_root(args)
+    try:
+        old = read_side(args.old, root)
+        if args.new is None:
+            new = replace(read_side(str(root or discovered_root()), root), name="working tree")
+        else:
+            new = read_side(args.new, root)
+        delta = compare(old, new)
+    except HcnError as exc:
+        print(f"hcn diff: error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render(delta, args.format))
+    if args.format != "text":
+        print(f"hcn diff: {summary(delta)}", file=sys.stderr)
+    return 1 if delta.changed else 0
 
 
 def cmd_query(args: argparse.Namespace) -> int:

@@ -168,17 +168,19 @@ def test_dcat_distributions_match_served_bytes(client: FlaskClient, void: rdflib
         assert head.status_code == 200 and not head.data and head.headers["ETag"] == response.headers["ETag"]
 
 
-def test_dcat_data_service(client: FlaskClient, void: rdflib.Graph, dataset: URIRef) -> None:
-    services = list(void.subjects(rdflib.RDF.type, DCAT.DataService))
-    assert len(services) == 1
-    service = services[0]
-    endpoint = one(void, service, DCAT.endpointURL)
-    assert isinstance(endpoint, URIRef) and endpoint == one(void, dataset, VOID.sparqlEndpoint)
-    assert one(void, service, DCAT.servesDataset) == dataset
-    assert isinstance(one(void, service, DCT.title), Literal)
+def test_dcat_data_services(client: FlaskClient, void: rdflib.Graph, dataset: URIRef) -> None:
+    """Two services serve the dataset: the SPARQL endpoint (every dump's access service) and the change feed."""
+    services = {one(void, s, DCAT.endpointURL): s for s in void.subjects(rdflib.RDF.type, DCAT.DataService)}
+    sparql = one(void, dataset, VOID.sparqlEndpoint)
+    feed = next(url for url in services if str(url).endswith("/changes"))
+    assert set(services) == {sparql, feed} and all(isinstance(url, URIRef) for url in services)
+    for service in services.values():
+        assert one(void, service, DCAT.servesDataset) == dataset
+        assert isinstance(one(void, service, DCT.title), Literal)
     for dist in void.objects(dataset, DCAT.distribution):
-        assert one(void, dist, DCAT.accessService) == service
-    assert client.get(path_of(str(endpoint)), query_string={"query": "ASK {}"}).status_code == 200
+        assert one(void, dist, DCAT.accessService) == services[sparql]
+    assert client.get(path_of(str(sparql)), query_string={"query": "ASK {}"}).status_code == 200
+    assert client.get(path_of(str(feed))).status_code == 200
 
 
 # --- Sitemap ----------------------------------------------------------------------------------------

@@ -20,14 +20,15 @@ ALLOWED: dict[str, set[str]] = {
     "shared": set(),
     "store": {"shared"},
     "validation": {"shared"},
+    "changes": {"shared"},
     "operations": {"shared", "store"},
     "api": {"shared", "store", "operations"},
     "linkeddata": {"shared", "store"},
     "endpoint": {"shared", "store", "operations", "api"},
-    "dataset": {"shared", "store", "linkeddata", "api"},
+    "dataset": {"shared", "store", "changes", "linkeddata", "api"},
     "app": {"shared", "store", "operations"} | VIEWS,
     "production": {"shared", "store", "operations", "app"} | VIEWS,
-    "cli": {"shared", "store", "validation", "operations", "app", "production"} | VIEWS,
+    "cli": {"shared", "store", "validation", "changes", "operations", "app", "production"} | VIEWS,
 }
 
 

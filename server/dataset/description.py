@@ -20,6 +20,8 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 IANA = "https://www.iana.org/assignments/media-types/"
 SD_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+ATOM = "https://www.rfc-editor.org/rfc/rfc4287"
+RDF_PATCH = "https://afs.github.io/rdf-patch/"
 #: dct:format values (EU Publications Office file-type authority table) for the dump media types.
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 FILE_TYPES = {
@@ -68,6 +70,7 @@ class Links:
     sparql: str
     dumps: dict[str, str]
     homepage: str
+    changes: str
 
 
 def _n(iri: str) -> NamedNode:
@@ -145,6 +148,14 @@ def describe_dataset(store: Store, links: Links, dumps: list[Dump], modified: da
     add(service, DCT + "conformsTo", _n(SD_PROTOCOL))
     add(service, DCAT + "servesDataset", ds)
     add(service, DCT + "license", _n(CC_BY))
+    feed = _n(links.dataset.split("#")[0] + "#changes")  # the change feed: releases and their RDF Patches
+    add(feed, RDF + "type", _n(DCAT + "DataService"))
+    add(feed, DCT + "title", Literal(title + " releases and change sets", language="en"))
+    add(feed, DCAT + "endpointURL", _n(links.changes))
+    add(feed, DCT + "conformsTo", _n(ATOM))
+    add(feed, DCT + "conformsTo", _n(RDF_PATCH))
+    add(feed, DCAT + "servesDataset", ds)
+    add(feed, DCT + "license", _n(CC_BY))
     for dump in dumps:
         url = _n(links.dumps[dump.name])
         add(ds, VOID + "dataDump", url)

@@ -87,6 +87,7 @@ def links() -> Links:
         sparql=root + url_for("sparql.sparql"),
         dumps={name: root + url_for("dataset.dump", name=name) for name in DUMPS},
         homepage=root + url_for("home.index"),
+        changes=root + url_for("changes.feed"),
     )
 
 
