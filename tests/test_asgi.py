@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -11,6 +9,7 @@ from flask import Flask
 
 from server.endpoint.result_cache import ResultCache
 from server.production.asgi import Front
+from asgi_support import drive
 
 QUERY = "SELECT ?label WHERE { <https://w3id.org/healthy-cities/id/organisation/sandnes-kommune> " \
         "<http://www.w3.org/2000/01/rdf-schema#label> ?label }"
@@ -18,26 +17,9 @@ QUERY = "SELECT ?label WHERE { <https://w3id.org/healthy-cities/id/organisation/
 
 def call(front: Front, method: str, query_string: bytes = b"", body: bytes = b"",
          headers: list[tuple[bytes, bytes]] | None = None, chunks: int = 1) -> tuple[int, dict[str, str], bytes]:
-    """One request through the ASGI app: status, headers (lower-case names) and body."""
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-             "path": "/sparql", "raw_path": b"/sparql", "root_path": "", "query_string": query_string,
-             "headers": [(b"host", b"localhost"), *(headers or [])], "client": ("127.0.0.1", 5000),
-             "server": ("127.0.0.1", 8000)}
-    size = -(-len(body) // chunks) if body else 1
-    parts = [body[i:i + size] for i in range(0, len(body), size)] or [b""]
-    messages = [{"type": "http.request", "body": part, "more_body": n < len(parts) - 1} for n, part in enumerate(parts)]
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(front(scope, receive, send))
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    names = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
-    return start["status"], names, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    """One request to /sparql through the ASGI app: status, headers (lower-case names) and body."""
+    status, names, answer = drive(front, method, "/sparql", query_string, body, headers, chunks)
+    return status, dict(names), answer
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
 
 from server.production.asgi import Front
+from asgi_support import drive
 
 RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 SELECT = RDFS + "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label LIMIT 40"
@@ -89,25 +89,10 @@ DEFERRED: list[Case] = [
 def asgi(front: Front, case: Case) -> tuple[int, list[tuple[str, str]], bytes]:
     """One request through the ASGI app: status, headers (lower-case names) and body."""
     method, path, query, body, headers = case
-    raw = [(b"host", b"localhost"), *((k.lower().encode(), v.encode("latin-1")) for k, v in headers.items())]
+    raw = [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]
     if body:
         raw.append((b"content-length", str(len(body)).encode()))
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-             "path": path, "raw_path": quote(path).encode(), "root_path": "", "query_string": query.encode(),
-             "headers": raw, "client": ("127.0.0.1", 5000), "server": ("localhost", 80)}
-    messages = [{"type": "http.request", "body": body, "more_body": False}]
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(front(scope, receive, send))
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    names = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in start["headers"]]
-    return start["status"], names, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return drive(front, method, path, query.encode(), body, raw)
 
 
 def flask(app: Flask, case: Case) -> tuple[int, list[tuple[str, str]], bytes]:
