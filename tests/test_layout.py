@@ -14,14 +14,15 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "server"
 SHARED = {"config", "errors", "formats", "negotiation", "graphs", "querytext", "queryerrors", "caching", "protocol",
           "project", "contract", "__init__"}
-VIEWS = {"api", "linkeddata", "endpoint", "dataset"}
+VIEWS = {"api", "linkeddata", "endpoint", "dataset", "search"}
 #: What each group may import besides itself (the same rules as the subpackages' docstrings).
 ALLOWED: dict[str, set[str]] = {
     "shared": set(),
     "store": {"shared"},
     "validation": {"shared"},
     "operations": {"shared", "store"},
-    "api": {"shared", "store", "operations"},
+    "search": {"shared", "store", "linkeddata"},
+    "api": {"shared", "store", "operations", "search"},
     "linkeddata": {"shared", "store"},
     "endpoint": {"shared", "store", "operations", "api"},
     "dataset": {"shared", "store", "linkeddata", "api"},

@@ -24,3 +24,18 @@ def test_a_missing_prefix_is_fixed_with_one_click(page: Page) -> None:
     assert page.evaluate(f"{EDITOR}.getValue()").startswith("PREFIX org: <http://www.w3.org/ns/org#>\nSELECT ?m")
     expect(fix).to_have_count(0)  # the error is gone, and with it the offer
     assert not errors, errors
+
+
+def test_the_search_box_on_a_page_leads_to_results(page: Page) -> None:
+    page.goto("/doc/organisation/sandnes-kommune")
+    box = page.locator("header form.search input[name='q']")
+    expect(box).to_be_visible()
+    box.fill("ostfold")
+    box.press("Enter")
+    page.wait_for_url("**/search?q=ostfold")
+    expect(page.locator("h1")).to_have_text("Search")
+    link = page.locator("ul.search-hits a[href='/doc/organisation/ostfold-fylkeskommune']")
+    expect(link).to_be_visible()
+    link.click()
+    page.wait_for_url("**/doc/organisation/ostfold-fylkeskommune")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
