@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     from .graphs import sources
     from .linkeddata import resources
     from .operations import admission, health, metrics, request_log
+    from .search import views as search
     from .store import open_store
 
     config = dict(config or {})
@@ -40,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     store = open_store(settings, workers=fork_workers, version=app.extensions["hcn_version"].digest)
     app.extensions["hcn_store"] = metrics.init_app(app, store)  # forks query workers: before any thread
     admission.init_app(app, settings, app.extensions["hcn_metrics"])  # shared table: before any fork
+    search.init_app(app, store)  # the search index, once (the data does not change while served)
     request_log.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
@@ -48,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     app.register_blueprint(dataset.bp)
     app.register_blueprint(changes.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(search.bp)
     app.register_error_handler(HcnError, error_response)
     app.register_error_handler(HTTPException, http_error_response)
     result_cache.install(app)

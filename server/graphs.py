@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 #: Source folder -> named-graph name; the SPARQL default graph is the union of DEFAULT_GRAPHS.
@@ -18,3 +19,21 @@ def source_files(root: Path, folder: str) -> list[Path]:
 def sources(root: Path) -> dict[str, list[Path]]:
     """Map each graph name to its source files, in ``FOLDERS`` order."""
     return {folder: source_files(root, folder) for folder in FOLDERS}
+
+
+_PREFIX_LINE = re.compile(rb"^[ \t]*(?:@prefix|PREFIX)[ \t]+([A-Za-z][\w.-]*|):[ \t]*<([^>\s]*)>", re.M | re.I)
+
+
+def declared_prefixes(root: Path) -> dict[str, str]:
+    """Prefix -> namespace as the source files declare them (``@prefix`` / ``PREFIX`` lines), the
+    first declaration of a prefix winning, in ``FOLDERS`` order; the dataset's own vocabulary of names."""
+    found: dict[str, str] = {}
+    for paths in sources(root).values():
+        for path in paths:
+            try:
+                text = path.read_bytes()
+            except OSError:
+                continue
+            for match in _PREFIX_LINE.finditer(text):
+                found.setdefault(match[1].decode("utf-8", "replace"), match[2].decode("utf-8", "replace"))
+    return found

@@ -4,6 +4,6 @@ Owns: ``examples`` (reading the query files and their ``#+`` headers), ``params`
 parameters bound as RDF terms), ``named_queries`` (running one, for the API and ``hcn query``),
 ``openapi`` (the OpenAPI 3.1 document) and ``views`` (the HTTP routes).
 
-May import: the shared top-level modules, ``store`` and ``operations`` (admission of each query). Never ``app``,
-``cli`` or another view package.
+May import: the shared top-level modules, ``store``, ``operations`` (admission of each query) and
+``search`` (its operation in the OpenAPI document). Never ``app``, ``cli`` or another view package.
 """

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import __version__
+from ..search import api as search_api
 from .examples import Example
 
 FORMAT_NAMES = ["json", "records", "csv", "tsv", "html"]
@@ -154,14 +155,16 @@ def document(queries: Sequence[Example], *, max_rows: int = 0) -> dict[str, Any]
     }
     for query in queries:
         paths[f"/api/{query.name}"] = {"get": operation(query, max_rows)}
+    paths["/search"] = {"get": search_api.operation()}
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Healthy Cities knowledge graph: named queries",
+            "title": "Healthy Cities knowledge graph: named queries and search",
             "version": __version__,
             "description": "Each named SPARQL query in queries/*.rq as a GET operation. Parameters are bound "
             "as RDF terms; leaving an optional parameter out leaves the query unfiltered. Formats: format= "
-            "(json, records, csv, tsv, html) or Accept. Responses carry an ETag; If-None-Match gives 304.",
+            "(json, records, csv, tsv, html) or Accept. Responses carry an ETag; If-None-Match gives 304. "
+            "/search finds things by name or definition.",
         },
         "servers": [{"url": "/"}],
         "paths": paths,

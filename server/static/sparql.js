@@ -31,8 +31,30 @@
       a.classList.add("local-iri");
     });
   }
-  new MutationObserver(() => localise(document.getElementById("yasgui"))).observe(
-    document.getElementById("yasgui"), { childList: true, subtree: true });
+  // A malformed query's message names each missing prefix as "add PREFIX p: <iri>" (server/queryerrors.py):
+  // offer one button that adds them all and runs the query again.
+  const fixes = document.getElementById("query-fixes");
+  function offerFixes() {
+    const error = document.querySelector("#yasgui .errorResult");
+    const lines = error ? [...new Set(error.textContent.match(/(?<=add )PREFIX [^\s:]*: <[^<>\s]*>/g))] : [];
+    if (fixes.dataset.lines === lines.join("\n")) return;
+    fixes.dataset.lines = lines.join("\n");
+    fixes.replaceChildren();
+    if (!lines.length) return;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "fix-prefixes";
+    button.textContent = "Add " + lines.join(", ") + " and run";
+    button.addEventListener("click", () => {
+      yasqe.setValue(lines.join("\n") + "\n" + yasqe.getValue());
+      yasqe.query();
+    });
+    fixes.append(button);
+  }
+  new MutationObserver(() => {
+    localise(document.getElementById("yasgui"));
+    offerFixes();
+  }).observe(document.getElementById("yasgui"), { childList: true, subtree: true });
 
   function queryUrl(extra) {
     const params = new URLSearchParams({ query: yasqe.getValue(), ...extra });

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pyoxigraph import Triple
 
@@ -79,6 +79,7 @@ class Store(Protocol):
         ...
 
 
+@runtime_checkable
 class TriplePatterns(Protocol):
     """What a store offers besides SPARQL when it can match triple patterns itself (the embedded one)."""
 

@@ -25,7 +25,8 @@ from pyoxigraph import Store as OxStore
 from ..config import Settings
 from ..errors import BackendError, BadRequest, DataError
 from ..formats import QueryResult
-from ..graphs import DEFAULT_GRAPHS, FOLDERS, sources
+from ..graphs import DEFAULT_GRAPHS, FOLDERS, declared_prefixes, sources
+from ..queryerrors import explain
 from ..querytext import has_dataset_clause, looks_like_update, uses_service
 from .execute import Job, ListSink, execute
 from .pool import Answer, Claim, QueryPool
@@ -46,6 +47,8 @@ class EmbeddedStore:
         self._db = db
         self._opened_in = 0
         self._inherited: list[OxStore] = []
+        #: The prefixes the source files declare, for the fix-its of malformed queries (read before any fork).
+        self.namespaces = declared_prefixes(settings.root)
 
     @classmethod
     def open(cls, settings: Settings, version: str | None = None) -> EmbeddedStore:
@@ -163,7 +166,7 @@ class EmbeddedStore:
         except SyntaxError as exc:
             if looks_like_update(sparql):
                 raise BadRequest(f"SPARQL Update is not allowed: this endpoint is read-only ({exc})") from None
-            raise BadRequest(f"malformed query: {exc}") from None
+            raise BadRequest(explain(sparql, str(exc), self.namespaces)) from None
         except OSError as exc:
             raise BackendError(f"query failed: {exc}") from None
 
