@@ -23,7 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     from .dataset import home
     from .dataset import views as dataset
     from .endpoint import result_cache, sparql
-    from .graphs import sources
+    from .graphs import all_files
     from .linkeddata import resources
     from .operations import admission, health, metrics, request_log
     from .store import open_store
@@ -35,7 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     app = Flask(__name__)
     app.config.update(flask_config)
     app.extensions["hcn_settings"] = settings
-    files = [p for paths in sources(settings.root).values() for p in paths]
+    files = all_files(settings.root)
     app.extensions["hcn_version"] = DataVersion.from_files(files, settings.root)
     store = open_store(settings, workers=fork_workers, version=app.extensions["hcn_version"].digest)
     app.extensions["hcn_store"] = metrics.init_app(app, store)  # forks query workers: before any thread

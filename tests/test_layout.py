@@ -27,7 +27,8 @@ ALLOWED: dict[str, set[str]] = {
     "dataset": {"shared", "store", "linkeddata", "api"},
     "app": {"shared", "store", "operations"} | VIEWS,
     "production": {"shared", "store", "operations", "app"} | VIEWS,
-    "cli": {"shared", "store", "validation", "operations", "app", "production"} | VIEWS,
+    "harvest": {"shared", "validation"},
+    "cli": {"shared", "store", "validation", "harvest", "operations", "app", "production"} | VIEWS,
 }
 
 
