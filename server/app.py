@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     """
     from .api import views as api
     from .caching import DataVersion
-    from .dataset import home
+    from .dataset import harvest_report, home
     from .dataset import views as dataset
     from .endpoint import result_cache, sparql
     from .graphs import all_files
@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(dataset.bp)
+    app.register_blueprint(harvest_report.bp)
     app.register_blueprint(api.bp)
     app.register_error_handler(HcnError, error_response)
     app.register_error_handler(HTTPException, http_error_response)

@@ -94,7 +94,7 @@ def harvest_graph(states: dict[str, SourceState], base_iri: str) -> bytes:
         add(g + "#harvest", PROV + "generated", NamedNode(g + "#validation"))
         add(g + "#validation", RDF_TYPE, NamedNode(SH + "ValidationReport"))
         add(g + "#validation", SH + "conforms", typed("true" if loaded.conforms else "false", "boolean"))
-        counts = ", ".join(f"{n} {severity}s" for severity, n in loaded.counts.items())
+        counts = ", ".join(f"{loaded.counts.get(s, 0)} {s}s" for s in ("error", "violation", "warning", "info"))
         add(g + "#validation", DCT + "description", Literal(counts))
         for shapes in loaded.shapes:
             iri = BUILTIN_SHAPES if shapes == "builtin" else f"file://{shapes}"
