@@ -20,10 +20,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     """
     from .api import views as api
     from .caching import DataVersion
-    from .dataset import changes, home
+    from .dataset import changes, harvest_report, home
     from .dataset import views as dataset
     from .endpoint import result_cache, sparql
-    from .graphs import sources
+    from .graphs import all_files
     from .linkeddata import resources
     from .operations import admission, health, metrics, request_log
     from .search import views as search
@@ -36,7 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     app = Flask(__name__)
     app.config.update(flask_config)
     app.extensions["hcn_settings"] = settings
-    files = [p for paths in sources(settings.root).values() for p in paths]
+    files = all_files(settings.root)
     app.extensions["hcn_version"] = DataVersion.from_files(files, settings.root)
     store = open_store(settings, workers=fork_workers, version=app.extensions["hcn_version"].digest)
     app.extensions["hcn_store"] = metrics.init_app(app, store)  # forks query workers: before any thread
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     app.register_blueprint(resources.bp)
     app.register_blueprint(dataset.bp)
     app.register_blueprint(changes.bp)
+    app.register_blueprint(harvest_report.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(search.bp)
     app.register_error_handler(HcnError, error_response)

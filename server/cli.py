@@ -1,4 +1,4 @@
-"""``hcn`` command line: thin wrappers over the app factory, the store, validation and dumps."""
+"""``hcn`` command line: thin wrappers over the app factory, the store, validation, harvest and dumps."""
 
 from __future__ import annotations
 
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_validate_parser(commands)
 
     add_diff_parser(commands)
+    add_harvest_parser(commands)
 
     query = commands.add_parser("query", help="run a named query, a query file or query text")
     query.add_argument("sparql", nargs="?", metavar="NAME|SPARQL",
@@ -184,6 +185,36 @@ def cmd_load(args: argparse.Namespace) -> int:
     mode = "atomic swap" if settings.sparql_update_endpoint else "graph by graph"
     print(f"loaded into {public_url(settings.sparql_store_endpoint)} ({mode})")
     return 0
+
+
+def add_harvest_parser(commands: Any) -> None:
+    """The ``harvest`` sub-command."""
+    harvest = commands.add_parser(
+        "harvest", help="collect publishers' dumps into ROOT/harvest/, checked, one named graph each",
+        description="Read each publisher's /.well-known/void (or a VoID/DCAT document, or CONSTRUCT a plain "
+        "SPARQL endpoint), download the best dump if it changed, verify byte size and sha256, validate it, and "
+        "swap it into its own graph under ROOT/harvest/ (a failing source keeps its last good graph). "
+        "Serve the result with `hcn serve --root ROOT`. Exit 0 when every source is loaded or unchanged, "
+        "1 when one failed.")
+    harvest.add_argument("sources", nargs="+", metavar="SOURCES.toml|URL",
+                         help="a SOURCES.toml (see docs/harvest.md) or publishers' base URLs")
+    harvest.set_defaults(run=cmd_harvest)
+
+
+def cmd_harvest(args: argparse.Namespace) -> int:
+    """Harvest every source; print one line per source and its findings; exit 1 if any failed."""
+    from .harvest import harvest, read_sources
+
+    sources = read_sources(args.sources)
+    root = Path(args.root).resolve() if getattr(args, "root", None) else Path(os.environ.get("HCN_ROOT") or ".").resolve()
+    settings = Settings.load({"root": root, **({"base_iri": args.base_iri} if getattr(args, "base_iri", None) else {})})
+    outcomes = harvest(sources, settings.root, settings.base_iri)
+    for outcome in outcomes:
+        print(f"{outcome.name}\t{outcome.outcome}\t{outcome.triples} triples"
+              + ("\tdownloaded" if outcome.downloaded else ""))
+        for finding in outcome.findings:
+            print(f"  {finding}")
+    return 1 if any(o.outcome == "failed" for o in outcomes) else 0
 
 
 VALIDATE_EPILOG = """exit codes:

@@ -1,4 +1,11 @@
-"""Source files and the named graph each one goes into."""
+"""Source files and the named graph each one goes into.
+
+Besides the three folders of Turtle, a root may hold ``harvest/`` (written by ``hcn harvest``):
+one N-Quads file per harvested source, whose quads name their own graph
+(``<base>graph/source/<name>``), and ``harvest.nq`` with the provenance and report graph
+(``<base>graph/harvest``). Every source graph joins the SPARQL default graph; the report graph,
+like the shapes, is a named graph only.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,10 @@ from pathlib import Path
 #: Source folder -> named-graph name; the SPARQL default graph is the union of DEFAULT_GRAPHS.
 FOLDERS: tuple[str, ...] = ("ontology", "data", "shapes")
 DEFAULT_GRAPHS: tuple[str, ...] = ("ontology", "data")
+#: Folder of harvested sources under a root, the graph-name prefix of a source, and the report graph.
+HARVEST_FOLDER = "harvest"
+SOURCE_GRAPH = "source/"
+HARVEST_GRAPH = "harvest"
 
 
 def source_files(root: Path, folder: str) -> list[Path]:
@@ -37,3 +48,14 @@ def declared_prefixes(root: Path) -> dict[str, str]:
             for match in _PREFIX_LINE.finditer(text):
                 found.setdefault(match[1].decode("utf-8", "replace"), match[2].decode("utf-8", "replace"))
     return found
+
+
+def harvested_files(root: Path) -> list[Path]:
+    """The N-Quads files of ``root/harvest/`` (sources and report), sorted; empty without a harvest."""
+    base = root / HARVEST_FOLDER
+    return sorted(p for p in base.glob("*.nq") if p.is_file()) if base.is_dir() else []
+
+
+def all_files(root: Path) -> list[Path]:
+    """Every file the served graph is loaded from (what the data version hashes)."""
+    return [p for paths in sources(root).values() for p in paths] + harvested_files(root)

@@ -29,7 +29,8 @@ ALLOWED: dict[str, set[str]] = {
     "dataset": {"shared", "store", "changes", "linkeddata", "api"},
     "app": {"shared", "store", "operations"} | VIEWS,
     "production": {"shared", "store", "operations", "app"} | VIEWS,
-    "cli": {"shared", "store", "validation", "changes", "operations", "app", "production"} | VIEWS,
+    "harvest": {"shared", "validation"},
+    "cli": {"shared", "store", "validation", "changes", "harvest", "operations", "app", "production"} | VIEWS,
 }
 
 

@@ -15,6 +15,7 @@ from ..linkeddata.publishing import Negotiated, check_local, respond, settings, 
 from ..negotiation import RDF_OFFERS
 from ..store import Store
 from .description import Dump, Links, describe_dataset
+from .harvest_report import subsets
 
 #: sitemaps.org: at most 50,000 URLs per sitemap file; beyond that /sitemap.xml is a sitemap index.
 MAX_SITEMAP_URLS = 50_000
@@ -101,7 +102,9 @@ def void(ext: str | None = None) -> Response:
 
     def triples() -> list[Triple]:
         version = caching.version_of()
-        return describe_dataset(store(), links(), list(dumps().values()), version.modified, TITLE)
+        described = links()
+        return (describe_dataset(store(), described, list(dumps().values()), version.modified, TITLE)
+                + subsets(described.dataset))
 
     generic = url_for("dataset.void")
     response = respond(Negotiated(generic, generic, RDF_OFFERS), suffix, triples, lambda g, c: "")

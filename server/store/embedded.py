@@ -7,6 +7,9 @@ ways to avoid it were measured too and are not used: a copy of the union in the 
 graph made every query slower (bigger indexes cost more than the merge), and a second store holding
 the union made the 1M-triple server 20% bigger (over 2 GiB) and twice as slow to load for a gain in
 the server of 0-15%. ``docs/performance.md`` has the numbers.
+
+A harvested root (``graphs.harvested_files``) adds one graph per source, named in its N-Quads:
+each joins the default graph, and every graph in the store is queryable by name.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pyoxigraph import Store as OxStore
 from ..config import Settings
 from ..errors import BackendError, BadRequest, DataError
 from ..formats import QueryResult
-from ..graphs import DEFAULT_GRAPHS, FOLDERS, declared_prefixes, sources
+from ..graphs import DEFAULT_GRAPHS, FOLDERS, SOURCE_GRAPH, declared_prefixes, harvested_files, sources
 from ..queryerrors import explain
 from ..querytext import has_dataset_clause, looks_like_update, uses_service
 from .execute import Job, ListSink, execute
@@ -41,6 +44,8 @@ class EmbeddedStore:
         """In memory (``store`` or a new one), or the read-only on-disk store at ``db``."""
         self._store: OxStore | None = OxStore() if store is None and db is None else store
         self._graph = {name: NamedNode(settings.graph_iri(name)) for name in FOLDERS}
+        self._source_prefix = settings.graph_iri(SOURCE_GRAPH)
+        self._dataset: tuple[list[NamedNode], list[NamedNode]] | None = None
         self._pool: QueryPool | None = None
         self._pool_size = settings.pool_size
         self._memory_mb = settings.memory_budget_mb()
@@ -136,6 +141,22 @@ class EmbeddedStore:
                     raise DataError(f"{path}: {exc}") from None
                 except OSError as exc:
                     raise DataError(f"{path}: {exc.strerror or exc}") from None
+        load = self._ox().bulk_load if bulk else self._ox().load
+        for path in harvested_files(root):
+            try:
+                load(path=path, format=RdfFormat.N_QUADS)
+            except (SyntaxError, OSError) as exc:
+                raise DataError(f"{path}: {exc}") from None
+        self._dataset = None
+
+    def _default_dataset(self) -> tuple[list[NamedNode], list[NamedNode]]:
+        """The default graph (ontology, data and every harvested source) and the named graphs (all)."""
+        if self._dataset is None:
+            extra = sorted((g for g in self._ox().named_graphs() if isinstance(g, NamedNode)
+                            and g not in self._graph.values()), key=lambda g: g.value)
+            sources_ = [g for g in extra if g.value.startswith(self._source_prefix)]
+            self._dataset = (self._graphs(DEFAULT_GRAPHS) + sources_, self._graphs(FOLDERS) + extra)
+        return self._dataset
 
     def query(
         self,
@@ -157,7 +178,7 @@ class EmbeddedStore:
             default = self._nodes(default_graphs or [])
             named = self._nodes(named_graphs or [])
         elif not has_dataset_clause(sparql):  # FROM / FROM NAMED in the query are honoured as written
-            default, named = self._graphs(DEFAULT_GRAPHS), self._graphs(FOLDERS)
+            default, named = self._default_dataset()
         bindings = {Variable(name): term for name, term in (substitutions or {}).items()}
         try:
             return self._ox().query(sparql, default_graph=default, named_graphs=named, substitutions=bindings or None)
@@ -171,15 +192,15 @@ class EmbeddedStore:
             raise BackendError(f"query failed: {exc}") from None
 
     def triples(self, subject: Any, predicate: Any, obj: Any) -> Iterator[Triple]:
-        """Triples of the default graph (each of the ``DEFAULT_GRAPHS`` in turn: a triple stated in
-        two of them comes twice, as from a query) matching a pattern; ``None`` matches anything.
+        """Triples of the default graph (each of its graphs in turn: a triple stated in two of them
+        comes twice, as from a query) matching a pattern; ``None`` matches anything.
 
         A pattern lookup costs a few microseconds where the smallest SPARQL query costs tens: the
         linked-data documents are built from these (``linkeddata.documents``).
         """
         ox = self._ox()
         return (quad.triple for quad in chain.from_iterable(
-            ox.quads_for_pattern(subject, predicate, obj, self._graph[name]) for name in DEFAULT_GRAPHS))
+            ox.quads_for_pattern(subject, predicate, obj, graph) for graph in self._default_dataset()[0]))
 
     def __len__(self) -> int:
         return len(self._ox())
