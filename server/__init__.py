@@ -2,7 +2,7 @@
 
 Shared modules at the top (any subpackage may import them; they import only each other):
 ``config``, ``errors``, ``formats``, ``negotiation``, ``graphs``, ``querytext``, ``caching``,
-``protocol``. Below them ``store`` and ``validation``; then ``operations``, ``api``,
+``protocol``, ``display``. Below them ``store`` and ``validation``; then ``operations``, ``api``,
 ``linkeddata``, ``endpoint`` and ``dataset``; ``app`` builds the Flask app from them, ``production``
 serves it, and ``cli`` is the ``hcn`` command over all of it. Each subpackage's docstring says what
 it owns and what it may import; ``tests/test_layout.py`` holds the code to it.

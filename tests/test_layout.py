@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "server"
-SHARED = {"config", "errors", "formats", "negotiation", "graphs", "querytext", "caching", "protocol", "project",
+SHARED = {"config", "errors", "formats", "negotiation", "graphs", "querytext", "caching", "protocol", "project", "display",
           "contract", "__init__"}
 VIEWS = {"api", "linkeddata", "endpoint", "dataset"}
 #: What each group may import besides itself (the same rules as the subpackages' docstrings).

@@ -25,9 +25,9 @@ from ..operations import admission
 from ..protocol import ROW_HEADERS, parse_params
 from ..store import Store
 from ..store.execute import Job
-from . import openapi
+from . import forms, openapi
 from .examples import Example, read_examples
-from .params import Term, bind_all
+from .params import ParameterError, Term, bind_all
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -80,12 +80,20 @@ def find_query(settings: Settings, name: str) -> Example:
     raise NotFound(f"no named query {name[:80]!r}; see {url_for('api.index')} for the list")
 
 
-def read_call(settings: Settings, name: str) -> ApiCall:
-    """Query, parameters and format of this request; 404, 400 (naming the parameter) or 406."""
+def read_call(settings: Settings, name: str) -> ApiCall | Response:
+    """Query, parameters and format of this request; 404, 400 (naming the parameter) or 406.
+
+    A browser whose value does not fit gets the form back (400) with the value kept and the message beside it.
+    """
     query = find_query(settings, name)
     args = parse_params(request.query_string, "query string")
     offer = negotiation.choose(RESULT_OFFERS, request.headers.get("Accept"), args.get("format"))
-    return ApiCall(query, bind_all(query.params, args.items(multi=True)), offer)
+    try:
+        return ApiCall(query, bind_all(query.params, args.items(multi=True)), offer)
+    except ParameterError as exc:
+        if offer.name != "html":
+            raise
+        return Response(render_page(settings, query, error=exc), status=400, content_type=offer.content_type)
 
 
 @bp.get("/")
@@ -128,6 +136,8 @@ def run(name: str) -> Response:
     """Run one named query with the request's parameters, in the negotiated format."""
     settings: Settings = current_app.extensions["hcn_settings"]
     call = read_call(settings, name)
+    if isinstance(call, Response):
+        return call
     cached = conditional(Response(status=200), *call.variant())
     if cached.status_code == 304:  # the client has this answer: no need to run the query
         return cached
@@ -141,7 +151,7 @@ def run(name: str) -> Response:
     answer = admission.run(store, job, timeout_s=settings.query_timeout_s)  # 429 past the client's share
     if call.offer.name == "html":
         results = json.loads(b"".join(answer.body))
-        body: Any = render_results(settings, call, results, answer.head.truncated)
+        body: Any = render_page(settings, call.query, results, answer.head.truncated)
     else:
         body = answer.body
     response = Response(body, content_type=call.offer.content_type)
@@ -151,32 +161,21 @@ def run(name: str) -> Response:
     return conditional(response, *call.variant())
 
 
-def render_results(settings: Settings, call: ApiCall, results: Mapping[str, Any], truncated: bool) -> str:
-    """The HTML table of a SPARQL JSON answer, with the parameter form and the other formats."""
-    variables: list[str] = results["head"]["vars"]
-    rows = [[cell(settings, binding.get(v)) for v in variables] for binding in results["results"]["bindings"]]
+def render_page(
+    settings: Settings, query: Example, results: Mapping[str, Any] | None = None, truncated: bool = False,
+    error: ParameterError | None = None,
+) -> str:
+    """The query's page: its form (values kept, an error beside its field), the result table and other formats."""
+    store: Store = current_app.extensions["hcn_store"]
     given = {k: v for k, v in request.args.items() if k != "format"}
-    base = url_for("api.run", name=call.query.name)
+    base = url_for("api.run", name=query.name)
     formats = [(o, f"{base}?{urlencode({**given, 'format': o.name})}") for o in RESULT_OFFERS]
+    variables, rows = forms.table(store, settings, results) if results is not None else ([], [])
     return render_template(
-        "api_results.html", query=call.query, variables=variables, rows=rows, given=given,
+        "api_results.html", query=query, variables=variables, rows=rows, results=results is not None,
+        fields=forms.fields(store, query.params, given, {error.name: str(error)} if error else {}), error=error,
         formats=formats, truncated=truncated, max_rows=settings.max_rows,
     )
-
-
-def cell(settings: Settings, term: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """A SPARQL JSON term as the ``term`` macro wants it; IRIs of this dataset link to local pages."""
-    if term is None:
-        return None
-    value = str(term.get("value", ""))
-    if term.get("type") == "uri":
-        href = value
-        if value.startswith(settings.base_iri):
-            href = request.script_root + "/" + value[len(settings.base_iri) :]
-        return {"nested": None, "href": href, "text": value, "title": None}
-    datatype = term.get("datatype")
-    short = datatype.rsplit("#", 1)[-1] if datatype else None
-    return {"nested": None, "href": None, "text": value, "lang": term.get("xml:lang"), "datatype": short}
 
 
 @bp.after_request

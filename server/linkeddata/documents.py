@@ -18,32 +18,10 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, QueryTriples, Triple
 
+from ..display import LABEL_PROPERTIES
 from ..errors import NotFound
 from ..store import Store
 
-#: Prefixes for Turtle output and compact names (vocabularies the data uses, plus publishing ones).
-COMMON_PREFIXES: dict[str, str] = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "time": "http://www.w3.org/2006/time#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "vann": "http://purl.org/vocab/vann/",
-    "schema": "https://schema.org/",
-    "sdgo": "http://metadata.un.org/sdg/ontology#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "hydra": "http://www.w3.org/ns/hydra/core#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-}
-
-LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
 _LABEL_NODES = tuple(NamedNode(p) for p in LABEL_PROPERTIES)
 #: Levels of blank nodes whose triples a document holds (rule 1).
 BLANK_LEVELS = 3

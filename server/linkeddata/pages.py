@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from .documents import LABEL_PROPERTIES
+from ..display import LABEL_PROPERTIES, Labels, Row, Term, compact, iri_term, literal_term, pick
 
 LANGUAGES = ("en", "nb")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -39,51 +39,6 @@ UI: dict[str, dict[str, str]] = {
         "subclass": "Underklasse av", "term": "Term",
     },
 }
-
-Labels = dict[str, dict[str, str]]
-"""IRI -> language tag ("" for none) -> label."""
-
-
-def pick(texts: dict[str, str], lang: str) -> str | None:
-    """The text in ``lang``, else English, else Norwegian, else any."""
-    for tag in (lang, "en", "nb", "no", ""):
-        if tag in texts:
-            return texts[tag]
-    return next(iter(texts.values()), None)
-
-
-def compact(iri: str, prefixes: dict[str, str]) -> str:
-    """``prefix:local`` for a known namespace, else the IRI.
-
-    >>> compact("http://www.w3.org/ns/org#member", COMMON_PREFIXES)
-    'org:member'
-    """
-    best = max((ns for ns in prefixes.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return iri
-    prefix = next(p for p, ns in prefixes.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
-
-
-@dataclass
-class Term:
-    """One RDF term as shown: text, optional link, language or datatype, nested blank-node rows."""
-
-    text: str
-    href: str | None = None
-    title: str | None = None
-    lang: str | None = None
-    datatype: str | None = None
-    nested: list[Row] | None = None
-
-
-@dataclass
-class Row:
-    """A predicate with its values."""
-
-    predicate: Term
-    values: list[Term] = field(default_factory=list)
-
 
 @dataclass
 class ResourceView:
@@ -115,8 +70,7 @@ class Context:
 
     def iri(self, iri: str) -> Term:
         """An IRI shown by its label (or compact name), linked to its local page or itself."""
-        name = compact(iri, self.prefixes)
-        return Term(pick(self.labels.get(iri, {}), self.lang) or name, self.link(iri), iri if name == iri else name)
+        return iri_term(iri, self.labels.get(iri, {}), self.prefixes, self.link, self.lang)
 
     def predicate(self, iri: str) -> Term:
         """A property shown by its label, titled with its compact name, linked to its definition."""
@@ -124,9 +78,7 @@ class Context:
 
     def literal(self, lit: Literal) -> Term:
         """A literal with its language tag or (non-string) datatype."""
-        dt = lit.datatype.value
-        shown = None if lit.language or dt.endswith(("#string", "#langString")) else compact(dt, self.prefixes)
-        return Term(lit.value, lang=lit.language, datatype=shown)
+        return literal_term(lit.value, lit.language, lit.datatype.value, self.prefixes)
 
 
 def _by_subject(triples: Iterable[Triple]) -> dict[object, list[Triple]]:
