@@ -194,14 +194,31 @@ def _string_literal(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def members(store: Store, prefix: str, page: int, page_size: int) -> tuple[list[str], bool]:
-    """IRIs of subjects under ``prefix`` (one page, sorted) and whether more follow."""
+def members(store: Store, prefix: str, page: int, page_size: int, order: str | None = None) -> tuple[list[str], bool]:
+    """IRIs of subjects under ``prefix`` (one page) and whether more follow; sorted by the ``order``
+    property where they have one (the source's order, e.g. hc:order), then by IRI."""
+    position = "" if order is None else " OPTIONAL { ?s " + sparql_iri(order) + " ?n }"
     query = (
-        "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), " + _string_literal(prefix)
-        + ")) } ORDER BY ?s LIMIT " + str(page_size + 1) + " OFFSET " + str((page - 1) * page_size)
+        "SELECT ?s (MIN(?n) AS ?at) WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), " + _string_literal(prefix)
+        + "))" + position + " } GROUP BY ?s ORDER BY (!BOUND(?at)) ?at ?s LIMIT " + str(page_size + 1)
+        + " OFFSET " + str((page - 1) * page_size)
     )
     found = [row["s"].value for row in store.query(query)]  # type: ignore[union-attr,index]
     return found[:page_size], len(found) > page_size
+
+
+def classifications(store: Store, iris: list[str]) -> list[Triple]:
+    """The members' values of properties whose range is a kind of ``skos:Concept`` (a criterion's
+    stage, a membership's role), to show beside them in listings."""
+    if not iris:
+        return []
+    values = " ".join(sparql_iri(i) for i in iris)
+    query = (
+        "CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?s { " + values + " } ?s ?p ?o FILTER(isIRI(?o)) ?p <http://www.w3.org/"
+        "2000/01/rdf-schema#range> ?c . ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+        "<http://www.w3.org/2004/02/skos/core#Concept> }"
+    )
+    return unique(_construct(store, query))
 
 
 def describe_many(store: Store, iris: list[str]) -> list[Triple]:

@@ -28,7 +28,7 @@ UI: dict[str, dict[str, str]] = {
         "classes": "Classes", "propertiesof": "Properties", "domain": "Domain", "range": "Range",
         "instances": "instances", "uses": "uses", "definition": "Definition", "home": "Home",
         "counts": "Resources per class", "notfound": "Not found", "shapes": "Shapes",
-        "subclass": "Subclass of", "term": "Term",
+        "subclass": "Subclass of", "term": "Term", "timeline": "Timeline",
     },
     "nb": {
         "properties": "Egenskaper", "incoming": "Referert fra", "sources": "Kilder", "formats": "Andre formater",
@@ -36,7 +36,7 @@ UI: dict[str, dict[str, str]] = {
         "classes": "Klasser", "propertiesof": "Egenskaper", "domain": "Domene", "range": "Verdiområde",
         "instances": "forekomster", "uses": "bruk", "definition": "Definisjon", "home": "Hjem",
         "counts": "Ressurser per klasse", "notfound": "Fant ikke", "shapes": "Former",
-        "subclass": "Underklasse av", "term": "Term",
+        "subclass": "Underklasse av", "term": "Term", "timeline": "Tidslinje",
     },
 }
 
@@ -134,6 +134,11 @@ def resource_view(iri: str, triples: list[Triple], ctx: Context) -> ResourceView
         incoming=incoming,
         sources=[ctx.iri(t.object.value) for t in own if t.predicate.value in SOURCES and isinstance(t.object, NamedNode)],
     )
+
+
+def classifications(iris: list[str], triples: list[Triple], ctx: Context) -> dict[str, list[Row]]:
+    """Per member of a listing, its classifying values (property rows), in the source's order."""
+    return {iri: rows for iri in iris if (rows := subject_rows(NamedNode(iri), triples, ctx))}
 
 
 def _texts(triples: Iterable[Triple], predicates: tuple[str, ...]) -> dict[str, str]:
