@@ -9,6 +9,7 @@ from flask import current_app, render_template, url_for
 from .. import formats
 from ..api.examples import Example, read_examples
 from ..config import Settings
+from ..display import COMMON_PREFIXES
 
 #: Prefixes the editor starts with and the result table abbreviates; ``hc`` etc. follow the base IRI.
 W3C_PREFIXES = {
@@ -42,6 +43,7 @@ def page_config(settings: Settings, query: str | None) -> dict[str, Any]:
         "query": query or starter_query(settings),
         "runOnLoad": query is not None,
         "prefixes": prefixes(settings),
+        "displayPrefixes": {**COMMON_PREFIXES, **prefixes(settings)},  # compact names in result cells
         "formats": {kind: [[f.names[0], f.media_type] for f in formats.offers(kind)] for kind in ("results", "graph")},
     }
 

@@ -29,10 +29,11 @@
   }
   function compact(iri) {
     let best = "";
-    for (const [prefix, ns] of Object.entries(config.prefixes)) {
-      if (iri.startsWith(ns) && ns.length > (config.prefixes[best] || "").length) best = prefix;
+    const prefixes = config.displayPrefixes;
+    for (const [prefix, ns] of Object.entries(prefixes)) {
+      if (iri.startsWith(ns) && ns.length > (prefixes[best] || "").length) best = prefix;
     }
-    return best ? best + ":" + iri.slice(config.prefixes[best].length) : null;
+    return best ? best + ":" + iri.slice(prefixes[best].length) : null;
   }
   function cell(binding) {
     if (binding.type === "uri") {
@@ -141,7 +142,7 @@
   });
 
   // The example filter: every word must occur in the title, description or tags (accents and case ignored).
-  const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ø/g, "o").replace(/æ/g, "ae").toLowerCase();
+  const fold = (text) => text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ø/g, "o").replace(/æ/g, "ae").replace(/å/g, "a");
   const filter = document.getElementById("example-filter");
   if (filter) {
     filter.addEventListener("input", () => {
