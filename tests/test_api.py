@@ -174,8 +174,33 @@ def test_csv_and_tsv_have_the_same_rows(client: FlaskClient) -> None:
 
 def test_html_table_has_the_parameter_form_and_rows(client: FlaskClient) -> None:
     page = client.get("/api/network-size-reports?format=html").get_data(as_text=True)
-    assert '<select name="measure">' in page and "<table" in page and "cities-represented" in page
+    assert '<select id="param-measure" name="measure">' in page and "<table" in page and "cities-represented" in page
     assert 'href="/id/measure/' in page  # dataset IRIs link to local pages
+
+
+def test_html_form_offers_labels_and_sends_iris(client: FlaskClient) -> None:
+    page = client.get("/api/memberships-and-roles?format=html").get_data(as_text=True)
+    # an IRI parameter without an enum: every resource filed beside its example, shown by label
+    ostfold = "https://w3id.org/healthy-cities/id/organisation/ostfold-fylkeskommune"
+    assert f'<option value="{ostfold}" title="{ostfold}">Østfold County Council</option>' in page
+    assert '>WHO European Healthy Cities Network</option>' in page
+    # result cells: labels with the IRI on hover, language tags and datatypes as badges, no full datatype IRIs
+    assert f'title="{ostfold}">Østfold County Council</a>' in page
+    assert '<span class="badge lang" title="language tag">nb</span>' in page
+    assert '<span class="badge datatype" title="datatype">xsd:gYear</span>' in page
+    assert "XMLSchema#" not in page.split("<table", 1)[1]
+
+
+def test_html_bad_value_gives_the_form_back(client: FlaskClient) -> None:
+    response = client.get("/api/network-phases?format=html&phase=six", headers={"Accept": "text/html"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and response.content_type.startswith("text/html")
+    assert 'name="phase" value="six"' in page  # the value is kept
+    assert 'id="error-phase">parameter &#39;phase&#39;: expected an integer' in page  # beside its field
+    assert 'href="/api/"' in page and 'href="/api/network-phases?format=html"' in page  # ways back
+    assert "<table" not in page
+    # other clients still get the plain 400
+    assert client.get("/api/network-phases?format=csv&phase=six").status_code == 400
 
 
 def test_etag_and_304(client: FlaskClient) -> None:

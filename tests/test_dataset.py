@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pytest
 import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
@@ -64,7 +65,31 @@ def test_void_statistics_and_partitions(client: FlaskClient) -> None:
         assert void.value(dataset, prop) is not None, prop
     classes = {void.value(p, VOID["class"]) for p in void.objects(dataset, VOID.classPartition)}
     assert rdflib.URIRef("http://www.w3.org/ns/org#Membership") in classes
-    assert client.get("/.well-known/void", headers={"Accept": "text/html"}).status_code == 406
+    assert client.get("/.well-known/void", headers={"Accept": "image/png"}).status_code == 406
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(("accept", "suffix", "media_type"), [
+    (None, "", "text/turtle"),  # curl
+    (BROWSER, "", "text/html"),  # a browser gets the HTML view, no longer a file to download
+    ("application/rdf+xml", "", "application/rdf+xml"),
+    ("application/ld+json", "", "application/ld+json"),
+    (BROWSER, ".ttl", "text/turtle"),  # the suffix wins
+    (None, ".html", "text/html"),
+])
+def test_void_is_negotiated_with_an_html_view(client: FlaskClient, accept: str | None, suffix: str, media_type: str) -> None:
+    response = client.get("/.well-known/void" + suffix, headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200 and response.mimetype == media_type
+    assert "Accept" in response.vary
+
+
+def test_void_html_lists_dumps_and_partitions(client: FlaskClient) -> None:
+    page = client.get("/.well-known/void", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert "/dumps/healthy-cities.nt.gz" in page  # each dump, with its size and checksum
+    assert 'title="http://www.w3.org/ns/org#Membership">membership</a>' in page  # classes by label
+    assert '<section class="partition">' in page and 'href="/.well-known/void.ttl"' in page
 
 
 def test_served_dumps_equal_cli_files(app: Flask, client: FlaskClient, tmp_path: Path) -> None:

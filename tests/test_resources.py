@@ -185,7 +185,7 @@ def test_ontology_and_shapes(client: FlaskClient) -> None:
         "/dumps/../../etc/passwd",
         "/dumps/..%2Fserver%2Fapp.py",
         "/dumps/healthy-cities.ttl%00",
-        "/.well-known/void.html",
+        "/.well-known/void.exe",
         "/static/../server/app.py",
         "/id/",
         "/doc/",

@@ -18,7 +18,7 @@ parameter without a default leaves its variable free: the query's answer without
 >>> bind(parse_param("n", "integer"), "7 }")
 Traceback (most recent call last):
   ...
-server.errors.BadRequest: parameter 'n': expected an integer (at most 4000 digits), got '7 }'
+server.api.params.ParameterError: parameter 'n': expected an integer (at most 4000 digits), got '7 }'
 """
 
 from __future__ import annotations
@@ -42,6 +42,14 @@ RESERVED = frozenset({"format"})
 ATTRIBUTES = frozenset({"default", "enum", "example", "description", "variable", "required"})
 
 Term = NamedNode | Literal
+
+
+class ParameterError(BadRequest):
+    """A value that does not fit its parameter; ``name`` says which (the HTML form shows it beside the field)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
 
 
 def _iri(raw: str) -> Term:
@@ -193,9 +201,9 @@ def bind(param: Param, raw: str) -> Term:
     try:
         term = TYPES[param.type].parse(raw)
     except ValueError as exc:
-        raise BadRequest(f"parameter {param.name!r}: {exc}, got {raw[:80]!r}") from None
+        raise ParameterError(param.name, f"parameter {param.name!r}: {exc}, got {raw[:80]!r}") from None
     if param.enum and raw not in param.enum:
-        raise BadRequest(f"parameter {param.name!r}: {raw[:80]!r} is not one of: {', '.join(param.enum)}")
+        raise ParameterError(param.name, f"parameter {param.name!r}: {raw[:80]!r} is not one of: {', '.join(param.enum)}")
     return term
 
 
@@ -226,7 +234,7 @@ def bind_all(params: Iterable[Param], given: Iterable[tuple[str, str]]) -> dict[
         raw = values.get(param.name, param.default)
         if raw is None:
             if param.required:
-                raise BadRequest(f"missing required parameter {param.name!r}")
+                raise ParameterError(param.name, f"missing required parameter {param.name!r}")
             continue
         bound[param.variable] = bind(param, raw)
     return bound

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,9 +27,9 @@ from ..operations import admission
 from ..protocol import ROW_HEADERS, parse_params
 from ..store import Store
 from ..store.execute import Job
-from . import openapi
+from . import forms, openapi
 from .examples import Example, read_examples
-from .params import Term, bind_all
+from .params import ParameterError, Term, bind_all
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -81,15 +82,18 @@ def find_query(settings: Settings, name: str, listing: Callable[[], str]) -> Exa
     raise NotFound(f"no named query {name[:80]!r}; see {listing()} for the list")
 
 
-def read_call(request: Request, app: Flask, name: str) -> ApiCall:
-    """Query, parameters and format of this request; 404, 400 (naming the parameter) or 406."""
+def read_call(request: Request, app: Flask, name: str) -> tuple[Example, Offer, ApiCall | ParameterError]:
+    """Query, format and bound parameters of this request (or the value that does not fit); 404 or 406."""
     def listing() -> str:
         return app.url_map.bind("", script_name=request.root_path).build("api.index")
 
     query = find_query(app.extensions["hcn_settings"], name, listing)
     args = parse_params(request.query_string, "query string")
     offer = negotiation.choose(RESULT_OFFERS, request.headers.get("Accept"), args.get("format"))
-    return ApiCall(query, bind_all(query.params, args.items(multi=True)), offer)
+    try:
+        return query, offer, ApiCall(query, bind_all(query.params, args.items(multi=True)), offer)
+    except ParameterError as exc:
+        return query, offer, exc
 
 
 @bp.get("/")
@@ -130,22 +134,28 @@ def docs() -> Response:
 @bp.get("/<name>")
 def run(name: str) -> Response:
     """Run one named query with the request's parameters, in the negotiated format."""
-    def html(call: ApiCall, results: Mapping[str, Any], truncated: bool) -> str:
-        return render_results(current_app.extensions["hcn_settings"], call, results, truncated)
-
-    response = answer_call(request, current_app, name, html)
+    response = answer_call(request, current_app, name, partial(render_page, current_app.extensions["hcn_settings"]))
     assert response is not None
     return response
 
 
-def answer_call(request: Request, app: Flask, name: str,
-                html: Callable[[ApiCall, Mapping[str, Any], bool], str] | None = None) -> Response | None:
+Page = Callable[..., str]
+
+
+def answer_call(request: Request, app: Flask, name: str, html: Page | None = None) -> Response | None:
     """``run`` without a Flask context (the production front calls it on its own): None when the
-    answer is an HTML page and ``html`` is not given."""
+    answer is an HTML page and ``html`` (:func:`render_page` bound to the settings) is not given.
+
+    A browser whose value does not fit gets the form back (400) with the value kept and the message beside it.
+    """
     settings: Settings = app.extensions["hcn_settings"]
-    call = read_call(request, app, name)
-    if call.offer.name == "html" and html is None:
+    query, offer, call = read_call(request, app, name)
+    if offer.name == "html" and html is None:
         return None
+    if isinstance(call, ParameterError):
+        if offer.name != "html" or html is None:
+            raise call
+        return Response(html(query, error=call), status=400, content_type=offer.content_type)
     version = app.extensions["hcn_version"]
     cached = conditional(Response(status=200), *call.variant(), req=request, version=version)
     if cached.status_code == 304:  # the client has this answer: no need to run the query
@@ -161,7 +171,7 @@ def answer_call(request: Request, app: Flask, name: str,
                            admission=app.extensions["hcn_admission"], environ=request.environ)
     if html is not None and call.offer.name == "html":
         results = json.loads(b"".join(answer.body))
-        body: Any = html(call, results, answer.head.truncated)
+        body: Any = html(call.query, results, answer.head.truncated)
     else:
         body = answer.body
     response = Response(body, content_type=call.offer.content_type)
@@ -171,32 +181,21 @@ def answer_call(request: Request, app: Flask, name: str,
     return api_headers(conditional(response, *call.variant(), req=request, version=version), request)
 
 
-def render_results(settings: Settings, call: ApiCall, results: Mapping[str, Any], truncated: bool) -> str:
-    """The HTML table of a SPARQL JSON answer, with the parameter form and the other formats."""
-    variables: list[str] = results["head"]["vars"]
-    rows = [[cell(settings, binding.get(v)) for v in variables] for binding in results["results"]["bindings"]]
+def render_page(
+    settings: Settings, query: Example, results: Mapping[str, Any] | None = None, truncated: bool = False,
+    error: ParameterError | None = None,
+) -> str:
+    """The query's page: its form (values kept, an error beside its field), the result table and other formats."""
+    store: Store = current_app.extensions["hcn_store"]
     given = {k: v for k, v in request.args.items() if k != "format"}
-    base = url_for("api.run", name=call.query.name)
+    base = url_for("api.run", name=query.name)
     formats = [(o, f"{base}?{urlencode({**given, 'format': o.name})}") for o in RESULT_OFFERS]
+    variables, rows = forms.table(store, settings, results) if results is not None else ([], [])
     return render_template(
-        "api_results.html", query=call.query, variables=variables, rows=rows, given=given,
+        "api_results.html", query=query, variables=variables, rows=rows, results=results is not None,
+        fields=forms.fields(store, query.params, given, {error.name: str(error)} if error else {}), error=error,
         formats=formats, truncated=truncated, max_rows=settings.max_rows,
     )
-
-
-def cell(settings: Settings, term: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """A SPARQL JSON term as the ``term`` macro wants it; IRIs of this dataset link to local pages."""
-    if term is None:
-        return None
-    value = str(term.get("value", ""))
-    if term.get("type") == "uri":
-        href = value
-        if value.startswith(settings.base_iri):
-            href = request.script_root + "/" + value[len(settings.base_iri) :]
-        return {"nested": None, "href": href, "text": value, "title": None}
-    datatype = term.get("datatype")
-    short = datatype.rsplit("#", 1)[-1] if datatype else None
-    return {"nested": None, "href": None, "text": value, "lang": term.get("xml:lang"), "datatype": short}
 
 
 @bp.after_request

@@ -5,15 +5,17 @@ from __future__ import annotations
 import gzip
 import threading
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from pyoxigraph import Triple
 
 from .. import caching, formats
 from ..errors import NotFound
-from ..linkeddata.publishing import Negotiated, check_local, respond, settings, store
-from ..negotiation import RDF_OFFERS
+from ..linkeddata.publishing import Negotiated, check_local, context, respond, settings, store
+from ..negotiation import DOCUMENT_OFFERS, by_name
 from ..store import Store
+from . import void_page
 from .description import Dump, Links, describe_dataset
 from .harvest_report import subsets
 
@@ -95,10 +97,8 @@ def links() -> Links:
 @bp.route("/.well-known/void")
 @bp.route("/.well-known/void.<ext>")
 def void(ext: str | None = None) -> Response:
-    """VoID + DCAT description of the dataset, negotiated between the RDF formats."""
-    from ..negotiation import by_name
-
-    suffix = None if ext is None else by_name(RDF_OFFERS, ext, NotFound).name
+    """VoID + DCAT description of the dataset, negotiated between the RDF formats and an HTML page for browsers."""
+    suffix = None if ext is None else by_name(DOCUMENT_OFFERS, ext, NotFound).name
 
     def triples() -> list[Triple]:
         version = caching.version_of()
@@ -107,7 +107,10 @@ def void(ext: str | None = None) -> Response:
                 + subsets(described.dataset))
 
     generic = url_for("dataset.void")
-    response = respond(Negotiated(generic, generic, RDF_OFFERS), suffix, triples, lambda g, c: "")
+    def html(graph: list[Triple], common: dict[str, Any]) -> str:
+        return render_template("void.html", view=void_page.build(links().dataset, graph, context()), **common)
+
+    response = respond(Negotiated(generic, generic, DOCUMENT_OFFERS), suffix, triples, html)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Last-Modified, Vary"
     return response

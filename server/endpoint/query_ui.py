@@ -7,8 +7,9 @@ from typing import Any
 from flask import current_app, render_template, url_for
 
 from .. import formats
-from ..api.examples import read_examples
+from ..api.examples import Example, read_examples
 from ..config import Settings
+from ..display import COMMON_PREFIXES
 
 #: Prefixes the editor starts with and the result table abbreviates; ``hc`` etc. follow the base IRI.
 W3C_PREFIXES = {
@@ -42,6 +43,7 @@ def page_config(settings: Settings, query: str | None) -> dict[str, Any]:
         "query": query or starter_query(settings),
         "runOnLoad": query is not None,
         "prefixes": prefixes(settings),
+        "displayPrefixes": {**COMMON_PREFIXES, **prefixes(settings)},  # compact names in result cells
         "formats": {kind: [[f.names[0], f.media_type] for f in formats.offers(kind)] for kind in ("results", "graph")},
     }
 
@@ -52,12 +54,20 @@ def render(settings: Settings, query: str | None) -> str:
     return render_template(
         "sparql.html",
         config=page_config(settings, query),
-        examples=examples,
+        example_groups=groups(examples),
         example_queries={e.name: e.query for e in examples},
         timeout_s=settings.query_timeout_s,
         max_rows=settings.max_rows,
         fair_use=fair_use(),
     )
+
+
+def groups(examples: list[Example]) -> list[tuple[str, list[Example]]]:
+    """Examples grouped by their first tag (groups and titles in alphabetical order; untagged last)."""
+    by_tag: dict[str, list[Example]] = {}
+    for example in sorted(examples, key=lambda e: e.title.casefold()):
+        by_tag.setdefault(example.tags[0] if example.tags else "other", []).append(example)
+    return sorted(by_tag.items(), key=lambda item: (item[0] == "other", item[0]))
 
 
 def fair_use() -> str:

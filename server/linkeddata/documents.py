@@ -18,32 +18,10 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, QueryTriples, Triple
 
+from ..display import LABEL_PROPERTIES
 from ..errors import NotFound
 from ..store import Store
 
-#: Prefixes for Turtle output and compact names (vocabularies the data uses, plus publishing ones).
-COMMON_PREFIXES: dict[str, str] = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "time": "http://www.w3.org/2006/time#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "vann": "http://purl.org/vocab/vann/",
-    "schema": "https://schema.org/",
-    "sdgo": "http://metadata.un.org/sdg/ontology#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "hydra": "http://www.w3.org/ns/hydra/core#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-}
-
-LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
 _LABEL_NODES = tuple(NamedNode(p) for p in LABEL_PROPERTIES)
 #: Levels of blank nodes whose triples a document holds (rule 1).
 BLANK_LEVELS = 3
@@ -216,14 +194,31 @@ def _string_literal(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def members(store: Store, prefix: str, page: int, page_size: int) -> tuple[list[str], bool]:
-    """IRIs of subjects under ``prefix`` (one page, sorted) and whether more follow."""
+def members(store: Store, prefix: str, page: int, page_size: int, order: str | None = None) -> tuple[list[str], bool]:
+    """IRIs of subjects under ``prefix`` (one page) and whether more follow; sorted by the ``order``
+    property where they have one (the source's order, e.g. hc:order), then by IRI."""
+    position = "" if order is None else " OPTIONAL { ?s " + sparql_iri(order) + " ?n }"
     query = (
-        "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), " + _string_literal(prefix)
-        + ")) } ORDER BY ?s LIMIT " + str(page_size + 1) + " OFFSET " + str((page - 1) * page_size)
+        "SELECT ?s (MIN(?n) AS ?at) WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), " + _string_literal(prefix)
+        + "))" + position + " } GROUP BY ?s ORDER BY (!BOUND(?at)) ?at ?s LIMIT " + str(page_size + 1)
+        + " OFFSET " + str((page - 1) * page_size)
     )
     found = [row["s"].value for row in store.query(query)]  # type: ignore[union-attr,index]
     return found[:page_size], len(found) > page_size
+
+
+def classifications(store: Store, iris: list[str]) -> list[Triple]:
+    """The members' values of properties whose range is a kind of ``skos:Concept`` (a criterion's
+    stage, a membership's role), to show beside them in listings."""
+    if not iris:
+        return []
+    values = " ".join(sparql_iri(i) for i in iris)
+    query = (
+        "CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?s { " + values + " } ?s ?p ?o FILTER(isIRI(?o)) ?p <http://www.w3.org/"
+        "2000/01/rdf-schema#range> ?c . ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+        "<http://www.w3.org/2004/02/skos/core#Concept> }"
+    )
+    return unique(_construct(store, query))
 
 
 def describe_many(store: Store, iris: list[str]) -> list[Triple]:

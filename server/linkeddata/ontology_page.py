@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Triple
 
+from ..display import Term, pick
 from ..store import Store
-from .pages import DESCRIPTIONS, RDF_TYPE, Context, Term, pick
+from .pages import DESCRIPTIONS, RDF_TYPE, Context
 
 OWL = "http://www.w3.org/2002/07/owl#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

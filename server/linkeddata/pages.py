@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from .documents import LABEL_PROPERTIES
+from ..display import LABEL_PROPERTIES, Labels, Row, Term, compact, iri_term, literal_term, pick
 
 LANGUAGES = ("en", "nb")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -28,7 +28,7 @@ UI: dict[str, dict[str, str]] = {
         "classes": "Classes", "propertiesof": "Properties", "domain": "Domain", "range": "Range",
         "instances": "instances", "uses": "uses", "definition": "Definition", "home": "Home",
         "counts": "Resources per class", "notfound": "Not found", "shapes": "Shapes",
-        "subclass": "Subclass of", "term": "Term",
+        "subclass": "Subclass of", "term": "Term", "timeline": "Timeline",
     },
     "nb": {
         "properties": "Egenskaper", "incoming": "Referert fra", "sources": "Kilder", "formats": "Andre formater",
@@ -36,54 +36,9 @@ UI: dict[str, dict[str, str]] = {
         "classes": "Klasser", "propertiesof": "Egenskaper", "domain": "Domene", "range": "Verdiområde",
         "instances": "forekomster", "uses": "bruk", "definition": "Definisjon", "home": "Hjem",
         "counts": "Ressurser per klasse", "notfound": "Fant ikke", "shapes": "Former",
-        "subclass": "Underklasse av", "term": "Term",
+        "subclass": "Underklasse av", "term": "Term", "timeline": "Tidslinje",
     },
 }
-
-Labels = dict[str, dict[str, str]]
-"""IRI -> language tag ("" for none) -> label."""
-
-
-def pick(texts: dict[str, str], lang: str) -> str | None:
-    """The text in ``lang``, else English, else Norwegian, else any."""
-    for tag in (lang, "en", "nb", "no", ""):
-        if tag in texts:
-            return texts[tag]
-    return next(iter(texts.values()), None)
-
-
-def compact(iri: str, prefixes: dict[str, str]) -> str:
-    """``prefix:local`` for a known namespace, else the IRI.
-
-    >>> compact("http://www.w3.org/ns/org#member", COMMON_PREFIXES)
-    'org:member'
-    """
-    best = max((ns for ns in prefixes.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return iri
-    prefix = next(p for p, ns in prefixes.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
-
-
-@dataclass
-class Term:
-    """One RDF term as shown: text, optional link, language or datatype, nested blank-node rows."""
-
-    text: str
-    href: str | None = None
-    title: str | None = None
-    lang: str | None = None
-    datatype: str | None = None
-    nested: list[Row] | None = None
-
-
-@dataclass
-class Row:
-    """A predicate with its values."""
-
-    predicate: Term
-    values: list[Term] = field(default_factory=list)
-
 
 @dataclass
 class ResourceView:
@@ -115,8 +70,7 @@ class Context:
 
     def iri(self, iri: str) -> Term:
         """An IRI shown by its label (or compact name), linked to its local page or itself."""
-        name = compact(iri, self.prefixes)
-        return Term(pick(self.labels.get(iri, {}), self.lang) or name, self.link(iri), iri if name == iri else name)
+        return iri_term(iri, self.labels.get(iri, {}), self.prefixes, self.link, self.lang)
 
     def predicate(self, iri: str) -> Term:
         """A property shown by its label, titled with its compact name, linked to its definition."""
@@ -124,9 +78,7 @@ class Context:
 
     def literal(self, lit: Literal) -> Term:
         """A literal with its language tag or (non-string) datatype."""
-        dt = lit.datatype.value
-        shown = None if lit.language or dt.endswith(("#string", "#langString")) else compact(dt, self.prefixes)
-        return Term(lit.value, lang=lit.language, datatype=shown)
+        return literal_term(lit.value, lit.language, lit.datatype.value, self.prefixes)
 
 
 def _by_subject(triples: Iterable[Triple]) -> dict[object, list[Triple]]:
@@ -182,6 +134,11 @@ def resource_view(iri: str, triples: list[Triple], ctx: Context) -> ResourceView
         incoming=incoming,
         sources=[ctx.iri(t.object.value) for t in own if t.predicate.value in SOURCES and isinstance(t.object, NamedNode)],
     )
+
+
+def classifications(iris: list[str], triples: list[Triple], ctx: Context) -> dict[str, list[Row]]:
+    """Per member of a listing, its classifying values (property rows), in the source's order."""
+    return {iri: rows for iri in iris if (rows := subject_rows(NamedNode(iri), triples, ctx))}
 
 
 def _texts(triples: Iterable[Triple], predicates: tuple[str, ...]) -> dict[str, str]:

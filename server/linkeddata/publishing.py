@@ -18,8 +18,8 @@ from .. import caching, negotiation
 from ..config import Settings
 from ..errors import BadRequest, NotFound
 from ..store import Store
-from .documents import COMMON_PREFIXES, LABEL_PROPERTIES
-from .pages import UI, Context, Labels, choose_language, labels_from
+from ..display import COMMON_PREFIXES, LABEL_PROPERTIES, Labels
+from .pages import UI, Context, choose_language, labels_from
 
 MAX_PATH = 512
 #: One path segment of a local name: letters, digits and unreserved punctuation; no ``..``, no ``%``.

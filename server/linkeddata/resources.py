@@ -11,9 +11,11 @@ from werkzeug.wrappers import Request
 
 from .. import negotiation
 from ..errors import NotFound
-from . import documents, ontology_page
-from .pages import resource_view, subject_rows
-from .publishing import Negotiated, cached, check_local, context, ontology_iri, page_number, respond, settings, store
+from . import documents, ontology_page, timeline
+from .pages import classifications, resource_view, subject_rows
+from .publishing import (
+    Negotiated, cached, check_local, context, ontology_iri, page_number, prefixes, respond, settings, store,
+)
 
 bp = Blueprint("resources", __name__)
 
@@ -43,8 +45,9 @@ def see_document(req: Request, app: Flask, rest: str) -> Response:
 def document(rest: str) -> Response:
     """The negotiated document about ``<base>id/{rest}``; a suffix picks the format."""
     def html(triples: list[Triple], common: dict[str, Any]) -> str:
-        view = resource_view(settings().base_iri + "id/" + stem, triples, context())
-        return render_template("resource.html", view=view, page=page, **common)
+        iri, ctx = settings().base_iri + "id/" + stem, context()
+        tl = timeline.around(store(), iri, ctx, prefixes()["hc"]) if page == 1 else None
+        return render_template("resource.html", view=resource_view(iri, triples, ctx), page=page, tl=tl, **common)
 
     stem, _ = negotiation.split_suffix(rest, negotiation.DOCUMENT_OFFERS)
     page = page_number()
@@ -75,7 +78,7 @@ def listing(kind: str, ext: str | None = None) -> Response:
     kind = check_local(kind)
     prefix = settings().base_iri + "id/" + kind + "/"
     page = page_number()
-    iris, has_next = documents.members(store(), prefix, page, settings().page_size)
+    iris, has_next = documents.members(store(), prefix, page, settings().page_size, prefixes()["hc"] + "order")
     if not iris:
         raise NotFound(f"nothing under {prefix}")
 
@@ -85,7 +88,10 @@ def listing(kind: str, ext: str | None = None) -> Response:
 
     def html(graph: list[Triple], common: dict[str, Any]) -> str:
         ctx = context()
-        return render_template("listing.html", kind=kind, prefix=prefix, members=[ctx.iri(i) for i in iris], **common)
+        facets = classifications(iris, documents.classifications(store(), iris), ctx)
+        members = [(ctx.iri(i), facets.get(i, [])) for i in iris]
+        tl = timeline.of_members(store(), iris, ctx)
+        return render_template("listing.html", kind=kind, prefix=prefix, members=members, tl=tl, **common)
 
     generic = url_for("resources.listing", kind=kind)
     return respond(Negotiated(generic, generic + "index"), _suffix(ext), triples, html, page=page, has_next=has_next)
