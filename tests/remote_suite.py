@@ -160,9 +160,15 @@ def test_void_is_the_same_but_for_dump_checksums(client: FlaskClient, embedded: 
     assert isomorphic(graph(client), graph(embedded))
 
 
+#: Sorted in an order SPARQL defines: it leaves language-tagged literals unordered among themselves
+#: (Oxigraph sorts them by lexical form, Virtuoso in an order of its own), so sort by their string, then tag.
+SORTED_SELECT = test_sparql_protocol.SELECT.replace("ORDER BY ?s ?label", "ORDER BY ?s STR(?label) LANG(?label)")
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_sorted_select_answers_are_byte_identical(client: FlaskClient, embedded: FlaskClient, fmt: str) -> None:
-    query = {"query": test_sparql_protocol.SELECT, "format": fmt}
+    assert SORTED_SELECT != test_sparql_protocol.SELECT
+    query = {"query": SORTED_SELECT, "format": fmt}
     assert client.get("/sparql", query_string=query).data == embedded.get("/sparql", query_string=query).data
 
 

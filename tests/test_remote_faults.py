@@ -161,6 +161,34 @@ def test_garbage_from_the_store_gives_a_clear_5xx(
         assert message in response.data and b"Traceback" not in response.data
 
 
+VIRTUOSO_TRUE = (b'{"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [{"__ASK_RETVAL": {"type": '
+                 b'"typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}}]}}')
+
+
+@pytest.mark.parametrize(
+    ("body", "answer"),
+    [
+        (VIRTUOSO_TRUE, True),
+        (b'{"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": []}}', False),
+        (b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}', b"with solutions, not a boolean"),
+    ],
+)
+def test_ask_answered_as_solutions_is_read_as_virtuoso_means_it(
+    fake_endpoint: tuple[str, dict[str, object]], body: bytes, answer: bool | bytes
+) -> None:
+    """Virtuoso 7 answers ASK as ``SELECT ?__ASK_RETVAL`` (a row for true, none for false); any other
+    solutions to an ASK are a broken answer."""
+    endpoint, current = fake_endpoint
+    current["body"] = body
+    client = create_app({"TESTING": True, "sparql_endpoint": endpoint}).test_client()
+    response = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
+                          headers={"Accept": "application/sparql-results+json"})
+    if isinstance(answer, bytes):
+        assert response.status_code == 502 and answer in response.data
+    else:
+        assert response.status_code == 200 and response.get_json(force=True)["boolean"] is answer
+
+
 def test_health_reports_an_unreachable_store(tmp_path: Path) -> None:
     from oxigraph_support import free_port
 

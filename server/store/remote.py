@@ -5,7 +5,8 @@ The rest of the publisher consumes pyoxigraph result objects, so this backend re
 * Every query is first parsed (and SERVICE/updates refused) by an *empty* embedded store, so bad
   queries get exactly the embedded backend's 400 messages, and the query form is known before
   anything goes over the network.
-* SELECT/ASK are fetched as SPARQL JSON and parsed with ``pyoxigraph.parse_query_results``;
+* SELECT/ASK are fetched as SPARQL JSON and parsed with ``pyoxigraph.parse_query_results`` (an
+  ASK answered as Virtuoso does, as a one-row ``__ASK_RETVAL`` SELECT, becomes the boolean);
   CONSTRUCT/DESCRIBE as N-Triples, loaded into a scratch in-memory store and read back as
   ``QueryTriples``. ``/sparql`` then serializes them with the same writers as the embedded path, so
   both backends answer with the same bytes for the same solutions.
@@ -28,7 +29,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, parse, parse_query_results
+from pyoxigraph import (
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolution,
+    QuerySolutions,
+    RdfFormat,
+    Variable,
+    parse,
+    parse_query_results,
+)
 from pyoxigraph import Store as OxStore
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -47,6 +57,8 @@ RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 READ_BYTES = 64 * 1024
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+#: The one variable of Virtuoso's answer to an ASK query (see ``_boolean``).
+VIRTUOSO_ASK = Variable("__ASK_RETVAL")
 _QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -100,7 +112,7 @@ class RemoteStore:
         text = sparql + ("\n" + _values(substitutions) if substitutions else "")
         client = self._client(text, graph, default_graphs, named_graphs, has_dataset_clause(sparql))
         data = self._fetch(client, deadline, N_TRIPLES if graph else RESULTS_JSON)
-        return _parse(data, graph)
+        return _parse(data, graph, ask=isinstance(local, QueryBoolean))
 
     def _client(
         self, text: str, graph: bool, default_graphs: list[str] | None, named_graphs: list[str] | None,
@@ -187,15 +199,26 @@ def _values(substitutions: Mapping[str, Any]) -> str:
     return "VALUES (" + names + ") { (" + " ".join(map(str, substitutions.values())) + ") }"
 
 
-def _parse(data: bytes, graph: bool) -> QueryResult:
+def _boolean(variables: list[Variable], rows: list[QuerySolution]) -> QueryBoolean:
+    """The boolean of an ASK answered as solutions: Virtuoso 7 answers ASK as ``SELECT ?__ASK_RETVAL``
+    with one row (``1``) for true and none for false, in every results format."""
+    if variables != [VIRTUOSO_ASK]:
+        raise BadGateway("the SPARQL backend answered an ASK query with solutions, not a boolean")
+    truth = any(row[0] is not None and row[0].value not in ("0", "false") for row in rows)
+    return parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"),  # type: ignore[no-any-return]
+                               format=QueryResultsFormat.JSON)
+
+
+def _parse(data: bytes, graph: bool, *, ask: bool = False) -> QueryResult:
     """pyoxigraph results from the endpoint's bytes; ``BadGateway`` when they do not parse."""
     try:
         if not graph:  # the parser is lazy: read everything once, so garbage fails here and not mid-response
             first = parse_query_results(data, format=QueryResultsFormat.JSON)
             if isinstance(first, QueryBoolean):
                 return first
-            for _ in first:
-                pass
+            rows = list(first)
+            if ask:
+                return _boolean(first.variables, rows)
             return parse_query_results(data, format=QueryResultsFormat.JSON)  # type: ignore[no-any-return]
         scratch = OxStore()  # the server's blank-node labels are kept: the same node in two answers stays equal
         scratch.extend(parse(data, format=RdfFormat.N_TRIPLES))
