@@ -111,6 +111,8 @@ def fake_endpoint() -> Iterator[tuple[str, dict[str, object]]]:
             self.send_response(int(behaviour.get("status", 200)))  # type: ignore[call-overload]
             self.send_header("Content-Type", str(behaviour.get("type", "application/sparql-results+json")))
             self.send_header("Content-Length", str(len(body)))  # type: ignore[arg-type]
+            for name, value in behaviour.get("headers", {}).items():  # type: ignore[attr-defined]
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)  # type: ignore[arg-type]
 
@@ -136,6 +138,9 @@ def test_slow_store_gives_504_at_the_deadline(fake_endpoint: tuple[str, dict[str
     assert time.monotonic() - started < 2.5
 
 
+EMPTY = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
+
+
 @pytest.mark.parametrize(
     ("behaviour", "status", "message"),
     [
@@ -147,6 +152,9 @@ def test_slow_store_gives_504_at_the_deadline(fake_endpoint: tuple[str, dict[str
         ({"status": 503, "body": b"busy"}, 503, b"SPARQL backend unavailable"),
         ({"status": 401, "body": b"who"}, 502, b"SPARQL backend error"),
         ({"drop": True}, 502, b"broke off"),
+        ({"headers": {"X-SPARQL-MaxRows": "10000"}, "body": EMPTY}, 502, b"row limit (10000 rows"),
+        ({"headers": {"X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results"}, "body": EMPTY},
+         504, b"incomplete results (S1TAT: RC...: Returning incomplete results)"),
     ],
 )
 def test_garbage_from_the_store_gives_a_clear_5xx(

@@ -10,10 +10,13 @@ is listed in docs/production.md ("Virtuoso") and marked below.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import remote_suite
 from virtuoso_support import VirtuosoServer, installed
+
+from server.app import create_app
 
 pytestmark = pytest.mark.skipif(not installed(), reason="Virtuoso is not installed (make test installs it)")
 
@@ -55,5 +58,20 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]
     try:
         assert remote_suite.hcn_load(server) == 0
         yield server
+    finally:
+        server.stop()
+
+
+def test_an_answer_cut_at_the_row_limit_is_a_502_not_a_short_answer(tmp_path: Path) -> None:
+    """Virtuoso answers 200 with the first ResultSetMaxRows rows and an ``X-SPARQL-MaxRows`` header (also
+    when the answer has exactly that many rows: it cannot tell whether more would have come)."""
+    server = VirtuosoServer(tmp_path, row_limit=2).start()
+    try:
+        client = create_app({"TESTING": True, "sparql_endpoint": server.query_url}).test_client()
+        within = client.get("/sparql", query_string={"query": "SELECT ?n WHERE { VALUES ?n { 1 } }"})
+        assert within.status_code == 200 and len(within.get_json(force=True)["results"]["bindings"]) == 1
+        for values in ("1 2", "1 2 3"):
+            cut = client.get("/sparql", query_string={"query": f"SELECT ?n WHERE {{ VALUES ?n {{ {values} }} }}"})
+            assert cut.status_code == 502 and b"row limit (2 rows" in cut.data, cut.data
     finally:
         server.stop()

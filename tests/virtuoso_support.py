@@ -42,7 +42,7 @@ ServerPort = 127.0.0.1:{http_port}
 ServerThreads = 10
 MaxClientConnections = 10
 [SPARQL]
-ResultSetMaxRows = 100000
+ResultSetMaxRows = {row_limit}
 MaxQueryExecutionTime = 60
 """
 
@@ -55,8 +55,9 @@ def installed() -> bool:
 class VirtuosoServer:
     """``virtuoso-t +foreground`` over a scratch database in ``location``; stop ends the process."""
 
-    def __init__(self, location: Path) -> None:
+    def __init__(self, location: Path, row_limit: int = 100_000) -> None:
         self.location = location
+        self.row_limit = row_limit  # [SPARQL] ResultSetMaxRows: more than the whole store, as dumps need
         self.http_port = free_port()
         self.isql_port = free_port()
         self.dba_password = secrets.token_hex(8)
@@ -87,7 +88,8 @@ class VirtuosoServer:
     def start(self) -> VirtuosoServer:
         """Create the database, start the server, wait until ``/sparql`` answers, add the writer."""
         ini = self.location / "virtuoso.ini"
-        ini.write_text(INI.format(dir=self.location, isql_port=self.isql_port, http_port=self.http_port))
+        ini.write_text(INI.format(dir=self.location, isql_port=self.isql_port, http_port=self.http_port,
+                                  row_limit=self.row_limit))
         self.process = subprocess.Popen(
             [VIRTUOSO, "+foreground", "+configfile", str(ini)],
             cwd=self.location, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

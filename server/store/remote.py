@@ -16,7 +16,8 @@ The rest of the publisher consumes pyoxigraph result objects, so this backend re
 * Named-query parameters (``substitutions``) become a trailing ``VALUES`` block of N-Triples terms.
 
 Failures map to one status each: cannot connect → 503 "SPARQL backend unavailable"; no answer
-within the deadline → 504; an answer that is not SPARQL results/RDF, or a server error → 502.
+within the deadline → 504; an answer that is not SPARQL results/RDF, or a server error → 502; an
+answer the server marks as incomplete (Virtuoso's row limit → 502, its time limit → 504).
 Nothing is cached between requests, so the backend coming back is noticed on the next request.
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import http.client
 import time
 from collections.abc import Mapping
+from email.message import Message
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -148,7 +150,8 @@ class RemoteStore:
         client.timeout = remaining  # type: ignore[assignment]  # setTimeout() would round down to whole seconds
         try:
             response = client.query().response
-            media_type = (response.headers.get_content_type() or "").lower()
+            headers = response.headers
+            media_type = (headers.get_content_type() or "").lower()
             chunks = []
             while chunk := response.read(READ_BYTES):
                 chunks.append(chunk)
@@ -160,6 +163,7 @@ class RemoteStore:
         if media_type != expected:
             raise BadGateway(f"SPARQL backend at {public_url(self._endpoint)} answered {media_type or 'no type'}, "
                              f"not {expected}")
+        _refuse_partial(headers, self._endpoint)
         return b"".join(chunks)
 
     def __len__(self) -> int:
@@ -191,6 +195,19 @@ class RemoteStore:
     def memory_budget_mb(self) -> int:
         """No memory budget here: the remote store bounds its own queries."""
         return 0
+
+
+def _refuse_partial(headers: Message, endpoint: str) -> None:
+    """An error instead of an answer the server marked as cut short (Virtuoso answers 200 with
+    ``X-SPARQL-MaxRows`` at its row limit, ``X-SQL-State: S1TAT`` at its "anytime" time limit)."""
+    where = public_url(endpoint)
+    if rows := headers.get("X-SPARQL-MaxRows"):
+        raise BadGateway(f"SPARQL backend at {where} cut the answer at its row limit ({rows.strip()[:20]} rows; "
+                         "Virtuoso's [SPARQL] ResultSetMaxRows)")
+    if state := headers.get("X-SQL-State"):
+        message = " ".join(headers.get("X-SQL-Message", "").split())[:200]
+        error = QueryTimeout if state.strip() == "S1TAT" else BadGateway
+        raise error(f"the SPARQL backend at {where} sent incomplete results ({state.strip()[:10]}: {message})")
 
 
 def _values(substitutions: Mapping[str, Any]) -> str:
