@@ -30,7 +30,16 @@ $(BROWSER): | $(STAMP)
 	command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null)
 	touch $@
 
-test: venv $(BROWSER)
+# The remote-mode suite also runs against Virtuoso Open Source (tests/test_remote_virtuoso.py): Debian's
+# server binary and ISQL client only (no service, no web UI), installed once if the machine lacks them.
+VIRTUOSO := $(VENV)/.virtuoso
+
+$(VIRTUOSO): | $(STAMP)
+	command -v virtuoso-t >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends virtuoso-opensource-7-bin >/dev/null)
+	touch $@
+
+test: venv $(BROWSER) $(VIRTUOSO)
 	$(VENV)/bin/python -m pytest
 
 # The fair-share soak alone (also part of make test): abusive and normal clients against hcn serve

@@ -60,6 +60,11 @@ class OxigraphServer:
     def update_url(self) -> str:
         return f"{self.base}/update"
 
+    @property
+    def environment(self) -> dict[str, str]:
+        """No credentials: ``oxigraph serve`` accepts writes from anyone who reaches it."""
+        return {}
+
     def start(self) -> OxigraphServer:
         """Start the server and wait until it answers a query."""
         self.process = subprocess.Popen(

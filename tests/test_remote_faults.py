@@ -111,6 +111,8 @@ def fake_endpoint() -> Iterator[tuple[str, dict[str, object]]]:
             self.send_response(int(behaviour.get("status", 200)))  # type: ignore[call-overload]
             self.send_header("Content-Type", str(behaviour.get("type", "application/sparql-results+json")))
             self.send_header("Content-Length", str(len(body)))  # type: ignore[arg-type]
+            for name, value in behaviour.get("headers", {}).items():  # type: ignore[attr-defined]
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)  # type: ignore[arg-type]
 
@@ -136,6 +138,9 @@ def test_slow_store_gives_504_at_the_deadline(fake_endpoint: tuple[str, dict[str
     assert time.monotonic() - started < 2.5
 
 
+EMPTY = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
+
+
 @pytest.mark.parametrize(
     ("behaviour", "status", "message"),
     [
@@ -147,6 +152,9 @@ def test_slow_store_gives_504_at_the_deadline(fake_endpoint: tuple[str, dict[str
         ({"status": 503, "body": b"busy"}, 503, b"SPARQL backend unavailable"),
         ({"status": 401, "body": b"who"}, 502, b"SPARQL backend error"),
         ({"drop": True}, 502, b"broke off"),
+        ({"headers": {"X-SPARQL-MaxRows": "10000"}, "body": EMPTY}, 502, b"row limit (10000 rows"),
+        ({"headers": {"X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results"}, "body": EMPTY},
+         504, b"incomplete results (S1TAT: RC...: Returning incomplete results)"),
     ],
 )
 def test_garbage_from_the_store_gives_a_clear_5xx(
@@ -159,6 +167,35 @@ def test_garbage_from_the_store_gives_a_clear_5xx(
         response = client.get(path)
         assert response.status_code == status, response.data
         assert message in response.data and b"Traceback" not in response.data
+
+
+VIRTUOSO_TRUE = (b'{"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [{"__ASK_RETVAL": {"type": '
+                 b'"typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}}]}}')
+
+
+@pytest.mark.parametrize(
+    ("body", "answer"),
+    [
+        (VIRTUOSO_TRUE, True),
+        (b'{"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": []}}', False),
+        (b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}', b"with solutions, not a boolean"),
+    ],
+)
+def test_ask_answered_as_solutions_is_read_as_virtuoso_means_it(
+    fake_endpoint: tuple[str, dict[str, object]], body: bytes, answer: bool | bytes
+) -> None:
+    """Virtuoso 7 answers ASK as ``SELECT ?__ASK_RETVAL`` (a row for true, none for false); any other
+    solutions to an ASK are a broken answer."""
+    endpoint, current = fake_endpoint
+    current["body"] = EMPTY  # what the app reads as it starts (the search index)
+    client = create_app({"TESTING": True, "sparql_endpoint": endpoint}).test_client()
+    current["body"] = body
+    response = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
+                          headers={"Accept": "application/sparql-results+json"})
+    if isinstance(answer, bytes):
+        assert response.status_code == 502 and answer in response.data
+    else:
+        assert response.status_code == 200 and response.get_json(force=True)["boolean"] is answer
 
 
 def test_health_reports_an_unreachable_store(tmp_path: Path) -> None:

@@ -35,21 +35,31 @@ N_TRIPLES = "application/n-triples"
 
 @dataclass(frozen=True)
 class Target:
-    """Where a release goes: the Graph Store Protocol URL, the optional update URL, credentials."""
+    """Where a release goes: the Graph Store Protocol URL, the optional update URL, credentials
+    (``auth`` is ``basic``, sent with every request, or ``digest``, answered to the server's challenge)."""
 
     store_url: str
     update_url: str = ""
     user: str = ""
     password: str = ""
+    auth: str = "basic"
     timeout_s: float = 300.0
 
     def headers(self, content_type: str) -> dict[str, str]:
-        """Request headers, with HTTP Basic credentials when a user is set."""
+        """Request headers, with HTTP Basic credentials when a user is set and the scheme is basic."""
         headers = {"Content-Type": content_type, "User-Agent": "hcn-load"}
-        if self.user:
+        if self.user and self.auth.lower() == "basic":
             token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
             headers["Authorization"] = f"Basic {token}"
         return headers
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """urllib's opener, answering digest challenges when the scheme is digest (Virtuoso's ``-auth`` URLs)."""
+        if not self.user or self.auth.lower() != "digest":
+            return urllib.request.build_opener()
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, [self.store_url, self.update_url or self.store_url], self.user, self.password)
+        return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
 
 
 def read_graph(paths: list[Path]) -> tuple[bytes, int]:
@@ -69,7 +79,7 @@ def read_graph(paths: list[Path]) -> tuple[bytes, int]:
 def _send(target: Target, url: str, method: str, body: bytes, content_type: str) -> None:
     request = urllib.request.Request(url, data=body, method=method, headers=target.headers(content_type))
     try:
-        with urllib.request.urlopen(request, timeout=target.timeout_s) as response:
+        with target.opener().open(request, timeout=target.timeout_s) as response:
             response.read()
     except (OSError, http.client.HTTPException) as exc:
         raise transport_error(exc, url) from None
@@ -89,7 +99,7 @@ def update(target: Target, text: str) -> None:
 def load_release(settings: Settings, root: Path, target: Target | None = None) -> list[tuple[str, int]]:
     """Replace the ontology, data and shapes graphs from ``root``; returns (graph IRI, triples) per graph."""
     target = target or Target(settings.sparql_store_endpoint, settings.sparql_update_endpoint,
-                              settings.sparql_user, settings.sparql_password)
+                              settings.sparql_user, settings.sparql_password, settings.sparql_auth)
     if not target.store_url:
         raise DataError("no Graph Store Protocol endpoint: pass --endpoint or set HCN_SPARQL_STORE_ENDPOINT")
     graphs = {name: read_graph(paths) for name, paths in sources(root).items()}

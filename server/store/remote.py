@@ -5,7 +5,8 @@ The rest of the publisher consumes pyoxigraph result objects, so this backend re
 * Every query is first parsed (and SERVICE/updates refused) by an *empty* embedded store, so bad
   queries get exactly the embedded backend's 400 messages, and the query form is known before
   anything goes over the network.
-* SELECT/ASK are fetched as SPARQL JSON and parsed with ``pyoxigraph.parse_query_results``;
+* SELECT/ASK are fetched as SPARQL JSON and parsed with ``pyoxigraph.parse_query_results`` (an
+  ASK answered as Virtuoso does, as a one-row ``__ASK_RETVAL`` SELECT, becomes the boolean);
   CONSTRUCT/DESCRIBE as N-Triples, loaded into a scratch in-memory store and read back as
   ``QueryTriples``. ``/sparql`` then serializes them with the same writers as the embedded path, so
   both backends answer with the same bytes for the same solutions.
@@ -15,7 +16,8 @@ The rest of the publisher consumes pyoxigraph result objects, so this backend re
 * Named-query parameters (``substitutions``) become a trailing ``VALUES`` block of N-Triples terms.
 
 Failures map to one status each: cannot connect → 503 "SPARQL backend unavailable"; no answer
-within the deadline → 504; an answer that is not SPARQL results/RDF, or a server error → 502.
+within the deadline → 504; an answer that is not SPARQL results/RDF, or a server error → 502; an
+answer the server marks as incomplete (Virtuoso's row limit → 502, its time limit → 504).
 Nothing is cached between requests, so the backend coming back is noticed on the next request.
 """
 
@@ -24,11 +26,21 @@ from __future__ import annotations
 import http.client
 import time
 from collections.abc import Mapping
+from email.message import Message
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, parse, parse_query_results
+from pyoxigraph import (
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolution,
+    QuerySolutions,
+    RdfFormat,
+    Variable,
+    parse,
+    parse_query_results,
+)
 from pyoxigraph import Store as OxStore
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -47,6 +59,8 @@ RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 READ_BYTES = 64 * 1024
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+#: The one variable of Virtuoso's answer to an ASK query (see ``_boolean``).
+VIRTUOSO_ASK = Variable("__ASK_RETVAL")
 _QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -100,7 +114,7 @@ class RemoteStore:
         text = sparql + ("\n" + _values(substitutions) if substitutions else "")
         client = self._client(text, graph, default_graphs, named_graphs, has_dataset_clause(sparql))
         data = self._fetch(client, deadline, N_TRIPLES if graph else RESULTS_JSON)
-        return _parse(data, graph)
+        return _parse(data, graph, ask=isinstance(local, QueryBoolean))
 
     def _client(
         self, text: str, graph: bool, default_graphs: list[str] | None, named_graphs: list[str] | None,
@@ -136,7 +150,8 @@ class RemoteStore:
         client.timeout = remaining  # type: ignore[assignment]  # setTimeout() would round down to whole seconds
         try:
             response = client.query().response
-            media_type = (response.headers.get_content_type() or "").lower()
+            headers = response.headers
+            media_type = (headers.get_content_type() or "").lower()
             chunks = []
             while chunk := response.read(READ_BYTES):
                 chunks.append(chunk)
@@ -148,6 +163,7 @@ class RemoteStore:
         if media_type != expected:
             raise BadGateway(f"SPARQL backend at {public_url(self._endpoint)} answered {media_type or 'no type'}, "
                              f"not {expected}")
+        _refuse_partial(headers, self._endpoint)
         return b"".join(chunks)
 
     def __len__(self) -> int:
@@ -181,21 +197,45 @@ class RemoteStore:
         return 0
 
 
+def _refuse_partial(headers: Message, endpoint: str) -> None:
+    """An error instead of an answer the server marked as cut short (Virtuoso answers 200 with
+    ``X-SPARQL-MaxRows`` at its row limit, ``X-SQL-State: S1TAT`` at its "anytime" time limit)."""
+    where = public_url(endpoint)
+    if rows := headers.get("X-SPARQL-MaxRows"):
+        raise BadGateway(f"SPARQL backend at {where} cut the answer at its row limit ({rows.strip()[:20]} rows; "
+                         "Virtuoso's [SPARQL] ResultSetMaxRows)")
+    if state := headers.get("X-SQL-State"):
+        message = " ".join(headers.get("X-SQL-Message", "").split())[:200]
+        error = QueryTimeout if state.strip() == "S1TAT" else BadGateway
+        raise error(f"the SPARQL backend at {where} sent incomplete results ({state.strip()[:10]}: {message})")
+
+
 def _values(substitutions: Mapping[str, Any]) -> str:
     """A trailing ``VALUES`` block binding each substituted variable to its term (N-Triples syntax)."""
     names = " ".join("?" + name for name in substitutions)
     return "VALUES (" + names + ") { (" + " ".join(map(str, substitutions.values())) + ") }"
 
 
-def _parse(data: bytes, graph: bool) -> QueryResult:
+def _boolean(variables: list[Variable], rows: list[QuerySolution]) -> QueryBoolean:
+    """The boolean of an ASK answered as solutions: Virtuoso 7 answers ASK as ``SELECT ?__ASK_RETVAL``
+    with one row (``1``) for true and none for false, in every results format."""
+    if variables != [VIRTUOSO_ASK]:
+        raise BadGateway("the SPARQL backend answered an ASK query with solutions, not a boolean")
+    truth = any(row[0] is not None and row[0].value not in ("0", "false") for row in rows)
+    return parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"),  # type: ignore[no-any-return]
+                               format=QueryResultsFormat.JSON)
+
+
+def _parse(data: bytes, graph: bool, *, ask: bool = False) -> QueryResult:
     """pyoxigraph results from the endpoint's bytes; ``BadGateway`` when they do not parse."""
     try:
         if not graph:  # the parser is lazy: read everything once, so garbage fails here and not mid-response
             first = parse_query_results(data, format=QueryResultsFormat.JSON)
             if isinstance(first, QueryBoolean):
                 return first
-            for _ in first:
-                pass
+            rows = list(first)
+            if ask:
+                return _boolean(first.variables, rows)
             return parse_query_results(data, format=QueryResultsFormat.JSON)  # type: ignore[no-any-return]
         scratch = OxStore()  # the server's blank-node labels are kept: the same node in two answers stays equal
         scratch.extend(parse(data, format=RdfFormat.N_TRIPLES))
