@@ -207,3 +207,14 @@ def test_health_reports_an_unreachable_store(tmp_path: Path) -> None:
     assert ready.get_json()["backend"]["reachable"] is False
     assert "SPARQL backend unavailable" in ready.get_json()["backend"]["error"]
     assert client.get("/health/live").status_code == 200
+
+
+def test_a_store_answering_other_variables_still_gives_a_working_app(
+    fake_endpoint: tuple[str, dict[str, object]]
+) -> None:
+    """The search index read at start-up skips rows that miss its variables instead of failing the app."""
+    endpoint, current = fake_endpoint
+    current["body"] = (b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "a"}}]}}')
+    client = create_app({"TESTING": True, "sparql_endpoint": endpoint}).test_client()
+    response = client.get("/search", query_string={"q": "ostfold", "format": "json"})
+    assert response.status_code == 200 and response.get_json()["total"] == 0

@@ -33,6 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
@@ -261,7 +262,18 @@ def from_store(store: Store) -> SearchIndex:
             (t.subject.value, t.object.value) for t in store.triples(None, RDF_TYPE, None)
             if isinstance(t.subject, NamedNode) and isinstance(t.object, NamedNode))
     else:
-        texts = ((row["s"].value, row["p"].value, row["o"].value, row["o"].language or "")
-                 for row in store.query(TEXTS_QUERY))  # type: ignore[union-attr]
-        kinds = ((row["s"].value, row["k"].value) for row in store.query(KINDS_QUERY))  # type: ignore[union-attr]
+        # a remote store may answer rows that miss a variable or bind it to another kind of term: skipped
+        texts = ((row["s"].value, row["p"].value, row["o"].value, row["o"].language or "")  # type: ignore[index]
+                 for row in store.query(TEXTS_QUERY)  # type: ignore[union-attr]
+                 if _terms(row, ("s", NamedNode), ("p", NamedNode), ("o", Literal)))
+        kinds = ((row["s"].value, row["k"].value) for row in store.query(KINDS_QUERY)  # type: ignore[union-attr]
+                 if _terms(row, ("s", NamedNode), ("k", NamedNode)))
     return SearchIndex.build(texts, kinds)
+
+
+def _terms(row: Any, *expected: tuple[str, type]) -> bool:
+    """True when each named variable of ``row`` is bound to a term of the expected kind."""
+    try:
+        return all(isinstance(row[name], kind) for name, kind in expected)
+    except (KeyError, IndexError, TypeError):
+        return False
