@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -29,7 +30,9 @@ def drive(app: App, method: str, path: str, query_string: bytes = b"", body: byt
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # A thread of its own: a browser test's client may keep an event loop running in this one.
+    with ThreadPoolExecutor(1) as runner:
+        runner.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     names = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in start["headers"]]
     return start["status"], names, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")

@@ -199,8 +199,11 @@ def members(store: Store, prefix: str, page: int, page_size: int, order: str | N
     property where they have one (the source's order, e.g. hc:order), then by IRI."""
     position = "" if order is None else " OPTIONAL { ?s " + sparql_iri(order) + " ?n }"
     query = (
-        "SELECT ?s (MIN(?n) AS ?at) WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), " + _string_literal(prefix)
-        + "))" + position + " } GROUP BY ?s ORDER BY (!BOUND(?at)) ?at ?s LIMIT " + str(page_size + 1)
+        # The grouping is a sub-select so that the ordering sees ?at as a plain variable (Virtuoso
+        # rejects an aggregate's alias in ORDER BY of the same query).
+        "SELECT ?s ?at WHERE { { SELECT ?s (MIN(?n) AS ?at) WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
+        + _string_literal(prefix) + "))" + position + " } GROUP BY ?s } } ORDER BY (!BOUND(?at)) ?at ?s LIMIT "
+        + str(page_size + 1)
         + " OFFSET " + str((page - 1) * page_size)
     )
     found = [row["s"].value for row in store.query(query)]  # type: ignore[union-attr,index]
