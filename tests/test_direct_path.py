@@ -163,3 +163,21 @@ def test_a_direct_answer_is_logged_counted_and_kept(app: Flask, front: Front, ca
     assert metrics.requests.labels("/sparql", "GET", "200")._value.get() == before + 1
     hits = front.cache.hits  # type: ignore[union-attr]
     assert asgi(front, case)[2] == body and front.cache.hits == hits + 1  # type: ignore[union-attr]
+
+
+def test_a_direct_answer_is_made_on_the_event_loop_thread(front: Front, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a query pool, no thread hop: the answer (and the wait for the worker) happen on the loop's thread."""
+    import threading
+
+    threads: list[int] = []
+    answer = front._answer
+
+    def recorded(*args: Any) -> Any:
+        threads.append(threading.get_ident())
+        return answer(*args)
+
+    monkeypatch.setattr(front, "_answer", recorded)
+    assert front.threads is None
+    status, _, body = asgi(front, ("GET", "/sparql", q(query=SELECT), b"", {"Accept": "text/csv"}))
+    assert status == 200 and body.startswith(b"s,label")
+    assert threads == [threading.get_ident()]  # asyncio.run's loop runs in this thread

@@ -6,9 +6,11 @@ uvloop event loop). Three kinds of request skip Flask and a2wsgi:
 - one the result cache can answer (:mod:`server.endpoint.result_cache`): right on the event loop;
 - a ``GET``/``POST`` to ``/sparql``, a ``GET`` of ``/doc/...``, ``/id/...`` or ``/api/NAME`` from a
   client that does not prefer HTML (browsers get Flask's pages): the same plain function the Flask
-  view calls (:data:`DIRECT`) runs on a werkzeug request over the environ built here, in one hop to
-  a thread (the query pool blocks), and its werkzeug response goes out as the WSGI server would
-  send it. The front does what Flask's hooks do for those routes: the blueprint's headers, error
+  view calls (:data:`DIRECT`) runs on a werkzeug request over the environ built here, on the event
+  loop (:mod:`server.store.hand_off`: where the query pool would block, waiting for a worker or for
+  its answer, the request suspends and the loop serves others; no thread hop; a store without a
+  query pool, e.g. a remote one, is called from a thread instead), and its werkzeug
+  response goes out as the WSGI server would send it. The front does what Flask's hooks do for those routes: the blueprint's headers, error
   answers, the request id, the access-log line and the count in ``/metrics``; a ``/sparql`` answer
   is kept by the result cache as the cache middleware would keep it. An answer that turns out to be
   an HTML page (``format=html``) is left to Flask.
@@ -45,6 +47,7 @@ from ..linkeddata.resources import cors, describe, see_document
 from ..negotiation import prefers_html
 from ..operations import request_log
 from ..operations.metrics import Metrics
+from ..store import hand_off
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -64,15 +67,18 @@ _DEFER = object()
 
 
 class Front:
-    """ASGI app: cache hits on the event loop, the hot routes in ``threads`` threads of our own,
-    everything else to ``flask`` in ``threads`` threads of a2wsgi's."""
+    """ASGI app: cache hits and the hot routes on the event loop (in ``threads`` threads of our own
+    when the store has no query pool), everything else to ``flask`` in ``threads`` threads of a2wsgi's."""
 
     def __init__(self, flask: Flask, threads: int) -> None:
         self.flask = flask
         self.cache: ResultCache | None = flask.extensions.get("hcn_result_cache")
         self.metrics: Metrics = flask.extensions["hcn_metrics"]
         self.wsgi = WSGIMiddleware(_input_terminated(flask), workers=threads)
-        self.threads = ThreadPoolExecutor(threads, thread_name_prefix="hcn-direct")
+        backend = flask.extensions["hcn_store"].describe_backend()
+        #: Only the query pool's waits can suspend; a remote store's HTTP calls (or queries in this
+        #: process, without a pool) would stall the loop: those go to threads of our own.
+        self.threads = None if backend.get("pool") else ThreadPoolExecutor(threads, thread_name_prefix="hcn-direct")
         self.max_body = body_limit(flask.extensions["hcn_settings"].max_query_bytes) + 1
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -130,8 +136,7 @@ class Front:
     async def _direct(self, route: tuple[str, Rule, dict[str, Any]], environ: dict[str, Any], key: Any,
                       started: float, send: Any) -> bool:
         """Answer one request with its plain function; False when it is left to Flask."""
-        loop = asyncio.get_running_loop()
-        answered = await loop.run_in_executor(self.threads, self._answer, route, environ, key, started)
+        answered = await self._call(self._answer, route, environ, key, started)
         if answered is _DEFER:
             return False
         status, headers, body, chunks = answered
@@ -140,17 +145,23 @@ class Front:
             await send({"type": "http.response.body", "body": body})
             return True
         try:
-            while (chunk := await loop.run_in_executor(self.threads, next, chunks, None)) is not None:
+            while (chunk := await self._call(next, chunks, None)) is not None:
                 if chunk:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
         finally:
-            await loop.run_in_executor(self.threads, _close, chunks)
+            await self._call(_close, chunks)
         return True
+
+    async def _call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` on the event loop (``hand_off``), or in a thread of ours without a pool."""
+        if self.threads is None:
+            return await hand_off.call(function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.threads, function, *args)
 
     def _answer(self, route: tuple[str, Rule, dict[str, Any]], environ: dict[str, Any], key: Any,
                 started: float) -> Any:
-        """In a thread: (status, ASGI headers, body, None) or (status, headers, b"", chunk iterator)."""
+        """Under ``hand_off.call``: (status, ASGI headers, body, None) or (status, headers, b"", chunk iterator)."""
         endpoint, rule, args = route
         handler, decorate, _ = DIRECT[endpoint]
         request = Request(environ)

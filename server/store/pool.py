@@ -51,6 +51,7 @@ from typing import Any, Protocol
 from .. import errors
 from ..errors import BackendError, Busy, HcnError, MemoryBudgetExceeded, QueryTimeout
 from .execute import Head, Job, Query, execute
+from .hand_off import Waker, suspended, wait_readable
 
 log = logging.getLogger(__name__)
 
@@ -346,6 +347,7 @@ class QueryPool:
         self._waiting: list[_Waiter] = []
         self._running: Counter[Hashable] = Counter()
         self._served: dict[Hashable, float] = {}  # when a client running or waiting here last got a worker
+        self._wakers: list[Waker] = []  # requests on an event loop waiting for their turn (see hand_off)
         self._seq = itertools.count()
         self._owner = 0
         self._control: socket.socket | None = None
@@ -368,7 +370,7 @@ class QueryPool:
             workers = [self._spawn_locked() for _ in range(self._size)]
         with self._turns:
             self._idle, self._waiting, self._running, self._served = workers, [], Counter(), {}
-            self._turns.notify_all()
+            self._notify_locked()
 
     def close(self) -> None:
         """Stop every process of this pool (also registered with atexit by the store)."""
@@ -425,7 +427,7 @@ class QueryPool:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise Busy(f"all {self._size} query workers are busy; retry later")
-                    self._turns.wait(remaining)
+                    self._wait_locked(remaining)
                 worker = self._idle.pop()
                 if me.client is not None:
                     self._running[me.client] += 1
@@ -433,9 +435,31 @@ class QueryPool:
             finally:
                 self._waiting.remove(me)
                 self._forget(me.client)
-                self._turns.notify_all()
+                self._notify_locked()
         worker.claim, worker.since = claim, time.monotonic()
         return worker
+
+    def _wait_locked(self, timeout_s: float) -> None:
+        """Until the turns change or ``timeout_s`` passes (``_turns`` held): a thread waits on the
+        condition; code on an event loop (``hand_off``) lets go of the lock and suspends."""
+        loop = suspended()
+        if loop is None:
+            self._turns.wait(timeout_s)
+            return
+        waker = Waker(loop)
+        self._wakers.append(waker)
+        self._turns.release()
+        try:
+            waker.sleep(timeout_s)
+        finally:
+            self._turns.acquire()
+            self._wakers.remove(waker)
+
+    def _notify_locked(self) -> None:
+        """Wake every waiter, threads and event-loop requests alike (``_turns`` held)."""
+        self._turns.notify_all()
+        for waker in self._wakers:
+            waker.wake()
 
     def _my_turn(self, me: _Waiter) -> bool:
         """Whether ``me`` takes the next idle worker (call with ``_turns`` held).
@@ -479,7 +503,7 @@ class QueryPool:
                 self._forget(claim.client)
             if successor is not None:
                 self._idle.append(successor)
-            self._turns.notify_all()
+            self._notify_locked()
         if claim is not None:
             claim.release(held)
 
@@ -502,7 +526,7 @@ class QueryPool:
     def _receive(self, worker: Worker, deadline: float, timeout_s: float) -> tuple[str, Any]:
         """Next message from ``worker``; kill and replace it past the deadline or when it died."""
         try:
-            ready = worker.conn.poll(max(deadline - time.monotonic(), 0))
+            ready = self._readable(worker, max(deadline - time.monotonic(), 0))
             message = worker.conn.recv_bytes() if ready else None
         except (EOFError, OSError):
             message = b""
@@ -530,6 +554,17 @@ class QueryPool:
         if tag == b"e":
             return "end", message[1:] == b"1"
         return _loads(message)
+
+    def _readable(self, worker: Worker, timeout_s: float) -> bool:
+        """Whether ``worker`` has a message within ``timeout_s``: polled in a thread, watched by the event
+        loop under ``hand_off`` (a request cancelled meanwhile loses its worker: it is replaced)."""
+        if suspended() is None:
+            return worker.conn.poll(timeout_s)
+        try:
+            return worker.conn.poll(0) or wait_readable(worker.conn.fileno(), timeout_s)
+        except BaseException:
+            self._replace(worker)
+            raise
 
     def _ended_of_memory(self, pid: int) -> bool:
         """Whether worker ``pid`` (which just closed its socket) died of its memory budget: Rust's
@@ -631,6 +666,9 @@ class Stream:
             self._done = True
             log.warning("response cut short: %s", exc)
             raise StopIteration from None
+        except BaseException:  # cancelled on an event loop: the worker was replaced already
+            self._done = True
+            raise
         if kind == "chunk":
             return bytes(payload)
         self._done = True
