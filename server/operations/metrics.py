@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -50,11 +50,22 @@ class Metrics:
     store_quads: Gauge
     graph_triples: Gauge
     sized_at: float = 0.0
+    #: Labelled children by label values: ``labels()`` costs more than the count itself (3-5 µs).
+    children: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def count(self, route: str, method: str, status: int, seconds: float) -> None:
         """Count one answered request and its time to the response start."""
-        self.requests.labels(route, method, str(status)).inc()
-        self.request_seconds.labels(route).observe(seconds)
+        self.child(self.requests, route, method, status).inc()
+        self.child(self.request_seconds, route).observe(seconds)
+
+    def child(self, metric: Any, *values: Any) -> Any:
+        """``metric.labels(*values)``, made once per label values (the labels are bounded: routes,
+        methods, statuses, outcomes)."""
+        key = (id(metric), *values)
+        found = self.children.get(key)
+        if found is None:
+            found = self.children[key] = metric.labels(*map(str, values))
+        return found
 
     @classmethod
     def create(cls) -> Metrics:
@@ -129,7 +140,7 @@ class _Timer:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
         outcome = ("ok" if kind is None else "timeout" if isinstance(error, QueryTimeout)
                    else "memory" if isinstance(error, MemoryBudgetExceeded) else "error")
-        self._metrics.query_seconds.labels(self._call, outcome).observe(time.perf_counter() - self._started)
+        self._metrics.child(self._metrics.query_seconds, self._call, outcome).observe(time.perf_counter() - self._started)
         if outcome == "timeout":
             self._metrics.deadline_hits.inc()
         elif outcome == "memory":
