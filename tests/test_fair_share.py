@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import uvloop
 from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -326,7 +327,12 @@ async def run_on_loop(pool: QueryPool, job: Job, timeout_s: float, claim: Claime
     out.setdefault("order", []).append(name)
 
 
-def test_on_the_event_loop_a_newcomer_goes_before_a_backlog_and_the_loop_stays_free(query: Any) -> None:
+#: The production front's loop (uvloop: its readers make a socket non-blocking) and asyncio's own.
+LOOPS = pytest.mark.parametrize("loop_factory", [asyncio.new_event_loop, uvloop.new_event_loop], ids=["asyncio", "uvloop"])
+
+
+@LOOPS
+def test_on_the_event_loop_a_newcomer_goes_before_a_backlog_and_the_loop_stays_free(query: Any, loop_factory: Any) -> None:
     pool = QueryPool(query, 1)
     out: dict[str, Any] = {}
 
@@ -346,7 +352,8 @@ def test_on_the_event_loop_a_newcomer_goes_before_a_backlog_and_the_loop_stays_f
 
     try:
         pool.start()
-        ticks = asyncio.run(scenario())
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            ticks = runner.run(scenario())
         assert out["order"] == ["a-1", "newcomer", "a-2"]
         assert out["a-1"][0] == "QueryTimeout" and out["a-2"][0] == "QueryTimeout"  # killed at the deadline
         assert out["newcomer"][0] == "ok" and out["newcomer"][1] < 1.5
@@ -356,7 +363,8 @@ def test_on_the_event_loop_a_newcomer_goes_before_a_backlog_and_the_loop_stays_f
         pool.close()
 
 
-def test_threads_and_the_event_loop_share_one_pool_and_stream_the_same_bytes(query: Any) -> None:
+@LOOPS
+def test_threads_and_the_event_loop_share_one_pool_and_stream_the_same_bytes(query: Any, loop_factory: Any) -> None:
     pool = QueryPool(query, 1)
     big = Job("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o", choices=CHOICES, max_rows=0)  # streamed
     out: dict[str, Any] = {}
@@ -366,10 +374,12 @@ def test_threads_and_the_event_loop_share_one_pool_and_stream_the_same_bytes(que
         assert len(expected) > 2 * pool_module.CHUNK_BYTES
         holder = run_in_thread(pool, Job(RUNAWAY, choices=CHOICES), 0.5, Claimed("t"), out, "thread")
         time.sleep(0.1)
-        asyncio.run(run_on_loop(pool, big, 5, Claimed("l"), out, "loop"))  # woken by the thread's release
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(run_on_loop(pool, big, 5, Claimed("l"), out, "loop"))  # woken by the thread's release
         holder.join(5)
         assert out["thread"][0] == "QueryTimeout" and out["loop"][0] == "ok"
         assert out["loop-bytes"] == expected
+        assert b"".join(pool.run(big, 5).body) == expected  # and a thread reads that worker's socket as before
     finally:
         pool.close()
 

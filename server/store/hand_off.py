@@ -14,6 +14,7 @@ thread would deadlock on it).
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -59,7 +60,8 @@ def wait(awaitable: Awaitable[T]) -> T:
 
 
 def wait_readable(fd: int, timeout_s: float) -> bool:
-    """Under :func:`call`: whether ``fd`` became readable within ``timeout_s`` (the loop watches it)."""
+    """Under :func:`call`: whether ``fd`` became readable within ``timeout_s`` (the loop watches it);
+    ``fd`` is in blocking mode again afterwards, whatever the loop did to it."""
     return wait(_readable(fd, timeout_s))
 
 
@@ -73,6 +75,7 @@ async def _readable(fd: int, timeout_s: float) -> bool:
     finally:
         loop.remove_reader(fd)
         timer.cancel()
+        os.set_blocking(fd, True)  # uvloop (libuv's poll handle) made it non-blocking; its readers expect blocking
 
 
 def _settle(future: asyncio.Future[bool], value: bool) -> None:
