@@ -355,6 +355,8 @@ class QueryPool:
 
     def start(self) -> None:
         """Fork the zygote and the workers (again after this process was itself forked)."""
+        if self._owner == os.getpid():  # started here: no lock (every query comes through)
+            return
         with self._lock:
             if self._owner == os.getpid():
                 return
@@ -561,7 +563,7 @@ class QueryPool:
         if suspended() is None:
             return worker.conn.poll(timeout_s)
         try:
-            return worker.conn.poll(0) or wait_readable(worker.conn.fileno(), timeout_s)
+            return wait_readable(worker.conn.fileno(), timeout_s)
         except BaseException:
             self._replace(worker)
             raise
