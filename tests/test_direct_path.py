@@ -178,7 +178,7 @@ def test_a_direct_answer_is_made_on_the_event_loop_thread(front: Front, monkeypa
         return answer(*args)
 
     monkeypatch.setattr(front, "_answer", recorded)
-    assert front.threads is None
+    assert front.on_loop
     status, _, body = asgi(front, ("GET", "/sparql", q(query=SELECT), b"", {"Accept": "text/csv"}))
     assert status == 200 and body.startswith(b"s,label")
     assert threads == [threading.get_ident()]  # asyncio.run's loop runs in this thread

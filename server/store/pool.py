@@ -90,15 +90,17 @@ def memory_message(budget_mb: int) -> str:
 
 
 class PipeSink:
-    """Worker side: buffers body bytes into chunks and sends them over the worker's socket.
+    """Worker side: buffers body bytes into chunks and sends them over the worker's socket
+    (``conn``, and ``out``: the same socket, for the messages written in one go).
 
     The head waits for the first full chunk: an answer smaller than ``CHUNK_BYTES`` goes out as one
     ``whole`` message (head + body), so a small query costs one wake-up of the web thread instead
     of three (head, chunk, end); each wake-up waits for the GIL, which dominated lookups under load.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, out: socket.socket) -> None:
         self.conn = conn
+        self._out = out
         self.started = False  # the head has been sent: errors after this can only cut the body short
         self._head: Head | None = None
         self._buffer = bytearray()
@@ -119,18 +121,24 @@ class PipeSink:
         """The last message; ``retire`` tells the web process to replace this worker afterwards."""
         if not self.started and self._head is not None:
             meta = marshal.dumps((*_head_fields(self._head), retire))
-            self.conn.send_bytes(b"w" + len(meta).to_bytes(2, "big") + meta + self._buffer)
+            self._send(b"w" + len(meta).to_bytes(2, "big") + meta + self._buffer)
             return
         self._send_chunk()
-        self.conn.send_bytes(b"e1" if retire else b"e0")
+        self._send(b"e1" if retire else b"e0")
 
     def _send_chunk(self) -> None:
         if not self.started and self._head is not None:
-            self.conn.send_bytes(b"h" + marshal.dumps(_head_fields(self._head)))
+            self._send(b"h" + marshal.dumps(_head_fields(self._head)))
             self.started = True
         if self._buffer:
-            self.conn.send_bytes(b"c" + bytes(self._buffer))  # raw bytes: no pickling of big bodies
+            self._send(b"c" + bytes(self._buffer))  # raw bytes: no pickling of big bodies
             self._buffer.clear()
+
+    def _send(self, message: bytes) -> None:
+        """One message as ``Connection.send_bytes`` frames it (4-byte length), in one write: the web
+        process, woken when the socket turns readable, then finds all of it there (``send_bytes``
+        writes a message over 16 KiB in two, and the reader would wait for the second)."""
+        self._out.sendall(len(message).to_bytes(4, "big", signed=True) + message)
 
 
 def _private_mb() -> float:
@@ -152,12 +160,13 @@ def _serve_jobs(conn: Connection, query: Query, memory_mb: int = 0) -> None:
     the web process replaces it."""
     jobs = 0
     sampled = time.monotonic()
+    out = socket.socket(fileno=os.dup(conn.fileno()))  # the same socket, for one-write messages
     while True:
         try:
             job = decode_job(conn.recv_bytes())
         except (EOFError, OSError):
             return
-        sink = PipeSink(conn)
+        sink = PipeSink(conn, out)
         started = time.monotonic()
         out_of_memory = False
         try:
