@@ -317,10 +317,12 @@ class Worker:
 
 @dataclass(eq=False)
 class _Waiter:
-    """A request waiting for a worker: its client (None: no claim, outside the fair share) and turn."""
+    """A request waiting for a worker: its client (None: no claim, outside the fair share), turn,
+    and on an event loop its wake-up call (see ``hand_off``)."""
 
     client: Hashable | None
     seq: int
+    waker: Waker | None = None
 
 
 def _whole() -> bool:
@@ -356,7 +358,6 @@ class QueryPool:
         self._waiting: list[_Waiter] = []
         self._running: Counter[Hashable] = Counter()
         self._served: dict[Hashable, float] = {}  # when a client running or waiting here last got a worker
-        self._wakers: list[Waker] = []  # requests on an event loop waiting for their turn (see hand_off)
         self._seq = itertools.count()
         self._owner = 0
         self._control: socket.socket | None = None
@@ -438,7 +439,7 @@ class QueryPool:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise Busy(f"all {self._size} query workers are busy; retry later")
-                    self._wait_locked(remaining)
+                    self._wait_locked(me, remaining)
                 worker = self._idle.pop()
                 if me.client is not None:
                     self._running[me.client] += 1
@@ -450,30 +451,35 @@ class QueryPool:
         worker.claim, worker.since = claim, time.monotonic()
         return worker
 
-    def _wait_locked(self, timeout_s: float) -> None:
-        """Until the turns change or ``timeout_s`` passes (``_turns`` held): a thread waits on the
-        condition; code on an event loop (``hand_off``) lets go of the lock and suspends."""
+    def _wait_locked(self, me: _Waiter, timeout_s: float) -> None:
+        """Until ``me`` may have its turn or ``timeout_s`` passes (``_turns`` held): a thread waits on
+        the condition; code on an event loop (``hand_off``) lets go of the lock and suspends."""
         loop = suspended()
         if loop is None:
             self._turns.wait(timeout_s)
             return
-        waker = Waker(loop)
-        self._wakers.append(waker)
+        me.waker = Waker(loop)
         self._turns.release()
         try:
-            waker.sleep(timeout_s)
+            me.waker.sleep(timeout_s)
         finally:
             self._turns.acquire()
-            self._wakers.remove(waker)
+            me.waker = None
 
     def _notify_locked(self) -> None:
-        """Wake every waiter, threads and event-loop requests alike (``_turns`` held)."""
+        """The turns changed (``_turns`` held): wake the waiting threads, and the request on an event
+        loop whose turn it now is (only that one: each wake-up costs it a trip through the loop)."""
         self._turns.notify_all()
-        for waker in self._wakers:
-            waker.wake()
+        chosen = self._next()
+        if chosen is not None and chosen.waker is not None:
+            chosen.waker.wake()
 
     def _my_turn(self, me: _Waiter) -> bool:
-        """Whether ``me`` takes the next idle worker (call with ``_turns`` held).
+        """Whether ``me`` takes the next idle worker (call with ``_turns`` held)."""
+        return self._next() is me
+
+    def _next(self) -> _Waiter | None:
+        """Who takes the next idle worker, if one is idle (call with ``_turns`` held).
 
         Among waiters that may take one, the client with the fewest queries running in this pool
         goes first, then the one that got a worker here longest ago (never: first), then the earliest
@@ -481,7 +487,7 @@ class QueryPool:
         Requests without a claim (health probes) go first, by arrival.
         """
         if not self._idle:
-            return False
+            return None
         spare = len(self._idle) > 1
         best: tuple[int, float, int] | None = None
         chosen = None
@@ -495,7 +501,7 @@ class QueryPool:
                 rank = (running, self._served.get(waiter.client, -1.0), waiter.seq)
             if best is None or rank < best:
                 best, chosen = rank, waiter
-        return chosen is me
+        return chosen
 
     def _forget(self, client: Hashable | None) -> None:
         """Drop a client's service time once it has nothing running or waiting here (``_turns`` held)."""
