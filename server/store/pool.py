@@ -365,7 +365,7 @@ class QueryPool:
 
     def start(self) -> None:
         """Fork the zygote and the workers (again after this process was itself forked)."""
-        if self._owner == os.getpid():  # started here: no lock (every query comes through)
+        if self._owner == _pid[0]:  # started in this process: no lock, no system call (every query comes here)
             return
         with self._lock:
             if self._owner == os.getpid():
@@ -614,6 +614,11 @@ class QueryPool:
         except ProcessLookupError:
             pass
         worker.conn.close()
+
+
+#: This process's id, kept up to date over forks (``os.getpid`` is a system call).
+_pid = [os.getpid()]
+os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
 
 
 def _head_fields(head: Head) -> tuple[str, str, bool]:
