@@ -384,6 +384,28 @@ def test_threads_and_the_event_loop_share_one_pool_and_stream_the_same_bytes(que
         pool.close()
 
 
+@LOOPS
+def test_a_request_cancelled_on_the_event_loop_gives_its_worker_back(query: Any, loop_factory: Any) -> None:
+    pool = QueryPool(query, 1)
+    claim = Claimed("c")
+
+    async def scenario() -> None:
+        task = asyncio.create_task(hand_off.call(pool.run, Job(RUNAWAY, choices=CHOICES), 30, claim))
+        await asyncio.sleep(0.3)
+        task.cancel()  # e.g. the server shutting down
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    try:
+        pool.start()
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(scenario())
+        assert len(claim.charged) == 1 and claim.charged[0] < 5  # released once, long before the deadline
+        assert pool.run(Job("ASK {}", choices=CHOICES), 5).head.kind == "results"  # a fresh worker took its place
+    finally:
+        pool.close()
+
+
 def test_every_claim_is_released_once_whatever_the_outcome(query: Any) -> None:
     from server.errors import BadRequest
 

@@ -313,6 +313,7 @@ class Worker:
     conn: Connection
     claim: Claim | None = field(default=None, repr=False)
     since: float = 0.0
+    replaced: bool = False  # killed and given back: a second ``_replace`` does nothing
 
 
 @dataclass(eq=False)
@@ -528,7 +529,11 @@ class QueryPool:
         self._give_back(worker, worker)
 
     def _replace(self, worker: Worker, memory_hit: bool = False) -> None:
-        """Kill ``worker`` and put a fresh one in its place."""
+        """Kill ``worker`` and put a fresh one in its place (once: a request cancelled on an event loop
+        replaces its worker where it waited, and its stream's ``close`` may try again)."""
+        if worker.replaced:
+            return
+        worker.replaced = True
         self._kill(worker)
         if memory_hit:
             log.warning("query worker %s crossed its memory budget of %s MiB; replaced", worker.pid, self.memory_mb)
@@ -688,9 +693,6 @@ class Stream:
             self._done = True
             log.warning("response cut short: %s", exc)
             raise StopIteration from None
-        except BaseException:  # cancelled on an event loop: the worker was replaced already
-            self._done = True
-            raise
         if kind == "chunk":
             return bytes(payload)
         self._done = True
