@@ -139,12 +139,31 @@ def test_pages_for_browsers_are_left_to_flask(app: Flask, front: Front, case: Ca
 
 
 def test_a_direct_answer_is_logged_counted_and_kept(app: Flask, front: Front, caplog: pytest.LogCaptureFixture) -> None:
-    metrics = app.extensions["hcn_metrics"]
-    before = metrics.requests.labels("/sparql", "GET", "200")._value.get()
+    registry = app.extensions["hcn_metrics"].registry
+    labels = {"route": "/sparql", "method": "GET", "status": "200"}
+    before = registry.get_sample_value("hcn_http_requests_total", labels) or 0
     case: Case = ("GET", "/sparql", q(query=SELECT + " # logged"), b"", {"X-Request-Id": "logged-1"})
     with caplog.at_level("INFO", logger="hcn.access"):
         status, _, body = asgi(front, case)
     assert status == 200 and any("logged-1" in r.getMessage() and " 200 " in r.getMessage() for r in caplog.records)
-    assert metrics.requests.labels("/sparql", "GET", "200")._value.get() == before + 1
+    assert registry.get_sample_value("hcn_http_requests_total", labels) == before + 1
     hits = front.cache.hits  # type: ignore[union-attr]
     assert asgi(front, case)[2] == body and front.cache.hits == hits + 1  # type: ignore[union-attr]
+
+
+def test_a_direct_answer_is_made_on_the_event_loop_thread(front: Front, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a query pool, no thread hop: the answer (and the wait for the worker) happen on the loop's thread."""
+    import threading
+
+    threads: list[int] = []
+    answer = front._answer
+
+    def recorded(*args: Any) -> Any:
+        threads.append(threading.get_ident())
+        return answer(*args)
+
+    monkeypatch.setattr(front, "_answer", recorded)
+    assert front.on_loop
+    status, _, body = asgi(front, ("GET", "/sparql", q(query=SELECT), b"", {"Accept": "text/csv"}))
+    assert status == 200 and body.startswith(b"s,label")
+    assert threads == [threading.get_ident()]  # asyncio.run's loop runs in this thread

@@ -7,6 +7,7 @@ the soak) are in ``tests/test_fair_share_server.py``.
 
 from __future__ import annotations
 
+import asyncio
 import doctest
 import gc
 import ipaddress
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import uvloop
 from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -30,6 +32,8 @@ from server.operations import admission
 from server.operations.admission import Admission, client_address, client_of
 from server.store import open_store
 from server.store.execute import Job
+from server.store import hand_off
+from server.store import pool as pool_module
 from server.store.pool import QueryPool
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -301,6 +305,103 @@ def test_a_newcomer_goes_before_a_backlog(query: Any) -> None:
         # the newcomer waited for one running query, not for the client's backlog
         assert out["order"] == ["a-1", "newcomer", "a-2"]
         assert out["newcomer"][0] == "ok" and out["newcomer"][1] < 1.5  # ~0.6 s; behind the backlog: 1.6 s
+    finally:
+        pool.close()
+
+
+async def run_on_loop(pool: QueryPool, job: Job, timeout_s: float, claim: Claimed, out: dict[str, Any],
+                      name: str) -> None:
+    """``run_in_thread``'s twin on the event loop, as the production front calls the pool (``hand_off``)."""
+    started = time.monotonic()
+    loop_thread = threading.get_ident()
+
+    def answer() -> bytes:
+        assert threading.get_ident() == loop_thread  # no thread hop
+        return b"".join(pool.run(job, timeout_s, claim).body)
+
+    try:
+        out[name + "-bytes"] = await hand_off.call(answer)
+        out[name] = ("ok", time.monotonic() - started)
+    except Exception as exc:  # noqa: BLE001 - the test compares outcomes
+        out[name] = (type(exc).__name__, time.monotonic() - started)
+    out.setdefault("order", []).append(name)
+
+
+#: The production front's loop (uvloop: its readers make a socket non-blocking) and asyncio's own.
+LOOPS = pytest.mark.parametrize("loop_factory", [asyncio.new_event_loop, uvloop.new_event_loop], ids=["asyncio", "uvloop"])
+
+
+@LOOPS
+def test_on_the_event_loop_a_newcomer_goes_before_a_backlog_and_the_loop_stays_free(query: Any, loop_factory: Any) -> None:
+    pool = QueryPool(query, 1)
+    out: dict[str, Any] = {}
+
+    async def scenario() -> int:
+        a = Claimed("a")
+        tasks = [asyncio.create_task(run_on_loop(pool, Job(RUNAWAY, choices=CHOICES), 1.0, a, out, "a-1"))]
+        await asyncio.sleep(0.2)
+        tasks.append(asyncio.create_task(run_on_loop(pool, Job(RUNAWAY + " LIMIT 2", choices=CHOICES), 1.0, a, out, "a-2")))
+        await asyncio.sleep(0.2)
+        tasks.append(asyncio.create_task(run_on_loop(pool, Job("ASK { ?s ?p 3 }", choices=CHOICES), 5, Claimed("n"),
+                                                     out, "newcomer")))
+        ticks = 0
+        while not all(task.done() for task in tasks):  # the loop answers others while queries wait
+            await asyncio.sleep(0.01)
+            ticks += 1
+        return ticks
+
+    try:
+        pool.start()
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            ticks = runner.run(scenario())
+        assert out["order"] == ["a-1", "newcomer", "a-2"]
+        assert out["a-1"][0] == "QueryTimeout" and out["a-2"][0] == "QueryTimeout"  # killed at the deadline
+        assert out["newcomer"][0] == "ok" and out["newcomer"][1] < 1.5
+        assert ticks > 50  # ~1.6 s of waiting, the loop ticking every 10 ms throughout
+        assert pool.run(Job("ASK {}", choices=CHOICES), 5).head.kind == "results"  # workers replaced
+    finally:
+        pool.close()
+
+
+@LOOPS
+def test_threads_and_the_event_loop_share_one_pool_and_stream_the_same_bytes(query: Any, loop_factory: Any) -> None:
+    pool = QueryPool(query, 1)
+    big = Job("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o", choices=CHOICES, max_rows=0)  # streamed
+    out: dict[str, Any] = {}
+    try:
+        pool.start()
+        expected = b"".join(pool.run(big, 5).body)
+        assert len(expected) > 2 * pool_module.CHUNK_BYTES
+        holder = run_in_thread(pool, Job(RUNAWAY, choices=CHOICES), 0.5, Claimed("t"), out, "thread")
+        time.sleep(0.1)
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(run_on_loop(pool, big, 5, Claimed("l"), out, "loop"))  # woken by the thread's release
+        holder.join(5)
+        assert out["thread"][0] == "QueryTimeout" and out["loop"][0] == "ok"
+        assert out["loop-bytes"] == expected
+        assert b"".join(pool.run(big, 5).body) == expected  # and a thread reads that worker's socket as before
+    finally:
+        pool.close()
+
+
+@LOOPS
+def test_a_request_cancelled_on_the_event_loop_gives_its_worker_back(query: Any, loop_factory: Any) -> None:
+    pool = QueryPool(query, 1)
+    claim = Claimed("c")
+
+    async def scenario() -> None:
+        task = asyncio.create_task(hand_off.call(pool.run, Job(RUNAWAY, choices=CHOICES), 30, claim))
+        await asyncio.sleep(0.3)
+        task.cancel()  # e.g. the server shutting down
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    try:
+        pool.start()
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(scenario())
+        assert len(claim.charged) == 1 and claim.charged[0] < 5  # released once, long before the deadline
+        assert pool.run(Job("ASK {}", choices=CHOICES), 5).head.kind == "results"  # a fresh worker took its place
     finally:
         pool.close()
 

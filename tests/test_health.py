@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import doctest
 import logging
+import multiprocessing
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from server.app import create_app
 from server.config import Settings
-from server.operations import request_log
+from server.operations import request_log, tally
 from server.production import gunicorn as production
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -73,6 +76,55 @@ def test_each_app_has_its_own_registry() -> None:
     first.get("/health/live")
     assert requests_total(first, "/health/live") == 2
     assert requests_total(second, "/health/live") == 0
+
+
+def exposed(collect: Any) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """What a scrape shows of ``collect``'s families, parsed back from the Prometheus text format."""
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    class Families:
+        def collect(self) -> Any:
+            return collect()
+
+    registry = CollectorRegistry()
+    registry.register(Families())
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(generate_latest(registry).decode()) for s in family.samples}
+
+
+def test_counts_of_every_process_are_summed_at_scrape_time(tmp_path: Path) -> None:
+    """Under gunicorn each worker counts in its own table (a file in the metrics directory); a scrape
+    in any process sees every count made before it, as valid counters and cumulative histograms."""
+    table = tally.Table(str(tmp_path))
+    requests = tally.Counter(table, "hcn_x_requests", "requests", ["route"])
+    seconds = tally.Histogram(table, "hcn_x_seconds", "seconds", ["route"], (0.01, 0.1))
+    hits = tally.Counter(table, "hcn_x_hits", "hits")
+    requests.inc("/a")
+    seconds.observe(0.05, "/a")
+
+    def child() -> None:  # a forked worker: counts into a table of its own
+        requests.inc("/a")
+        requests.inc("/b")
+        seconds.observe(0.5, "/a")
+        seconds.observe(0.01, "/b")
+
+    worker = multiprocessing.get_context("fork").Process(target=child)
+    worker.start()
+    worker.join(10)
+    assert worker.exitcode == 0 and len(list(tmp_path.glob("tally-*.keys"))) == 2
+    found = exposed(lambda: [f.collect(tally.gather(table)) for f in (requests, seconds, hits)])
+    assert found[("hcn_x_requests_total", (("route", "/a"),))] == 2
+    assert found[("hcn_x_requests_total", (("route", "/b"),))] == 1
+    assert found[("hcn_x_hits_total", ())] == 0  # an unlabelled counter shows from the start
+    a, b = (("route", "/a"),), (("route", "/b"),)
+    assert [found[("hcn_x_seconds_bucket", (("le", le), *a))] for le in ("0.01", "0.1", "+Inf")] == [0, 1, 2]
+    assert found[("hcn_x_seconds_count", a)] == 2 and found[("hcn_x_seconds_sum", a)] == pytest.approx(0.55)
+    assert found[("hcn_x_seconds_bucket", (("le", "0.01"), *b))] == 1  # a bound is "less than or equal"
+    # in memory (one process, no directory): the same families, this table only
+    alone = tally.Table(None)
+    tally.Counter(alone, "hcn_x_requests", "requests", ["route"]).inc("/c", amount=3)
+    assert exposed(lambda: [requests.collect(tally.gather(alone))]) == {
+        ("hcn_x_requests_total", (("route", "/c"),)): 3}
 
 
 def test_request_id_is_echoed_or_made_and_logged(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:

@@ -263,7 +263,7 @@ class Admission:
 
     def _reject(self, reason: str, retry_after: int, message: str) -> None:
         if self.metrics is not None:
-            self.metrics.rejections.labels(reason).inc()
+            self.metrics.rejections.inc(reason)
         raise TooManyRequests(message, retry_after=retry_after, reason=reason)
 
     def _refill(self, row: _Row, now: float) -> None:
@@ -399,7 +399,7 @@ def init_app(app: Any, settings: Settings, metrics: Metrics) -> Admission:
     admission = Admission(settings, metrics)
     app.extensions["hcn_admission"] = admission
     for reason in REASONS:
-        metrics.rejections.labels(reason)  # both reasons shown from the start, at 0
+        metrics.rejections.touch(reason)  # both reasons shown from the start, at 0
     metrics.limits.labels("in_flight").set(admission.max_in_flight)
     metrics.limits.labels("budget_seconds_per_minute").set(admission.budget_s)
     return admission

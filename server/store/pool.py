@@ -51,6 +51,7 @@ from typing import Any, Protocol
 from .. import errors
 from ..errors import BackendError, Busy, HcnError, MemoryBudgetExceeded, QueryTimeout
 from .execute import Head, Job, Query, execute
+from .hand_off import Waker, suspended, wait_readable
 
 log = logging.getLogger(__name__)
 
@@ -89,15 +90,17 @@ def memory_message(budget_mb: int) -> str:
 
 
 class PipeSink:
-    """Worker side: buffers body bytes into chunks and sends them over the worker's socket.
+    """Worker side: buffers body bytes into chunks and sends them over the worker's socket
+    (``conn``, and ``out``: the same socket, for the messages written in one go).
 
     The head waits for the first full chunk: an answer smaller than ``CHUNK_BYTES`` goes out as one
     ``whole`` message (head + body), so a small query costs one wake-up of the web thread instead
     of three (head, chunk, end); each wake-up waits for the GIL, which dominated lookups under load.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, out: socket.socket) -> None:
         self.conn = conn
+        self._out = out
         self.started = False  # the head has been sent: errors after this can only cut the body short
         self._head: Head | None = None
         self._buffer = bytearray()
@@ -118,18 +121,24 @@ class PipeSink:
         """The last message; ``retire`` tells the web process to replace this worker afterwards."""
         if not self.started and self._head is not None:
             meta = marshal.dumps((*_head_fields(self._head), retire))
-            self.conn.send_bytes(b"w" + len(meta).to_bytes(2, "big") + meta + self._buffer)
+            self._send(b"w" + len(meta).to_bytes(2, "big") + meta + self._buffer)
             return
         self._send_chunk()
-        self.conn.send_bytes(b"e1" if retire else b"e0")
+        self._send(b"e1" if retire else b"e0")
 
     def _send_chunk(self) -> None:
         if not self.started and self._head is not None:
-            self.conn.send_bytes(b"h" + marshal.dumps(_head_fields(self._head)))
+            self._send(b"h" + marshal.dumps(_head_fields(self._head)))
             self.started = True
         if self._buffer:
-            self.conn.send_bytes(b"c" + bytes(self._buffer))  # raw bytes: no pickling of big bodies
+            self._send(b"c" + bytes(self._buffer))  # raw bytes: no pickling of big bodies
             self._buffer.clear()
+
+    def _send(self, message: bytes) -> None:
+        """One message as ``Connection.send_bytes`` frames it (4-byte length), in one write: the web
+        process, woken when the socket turns readable, then finds all of it there (``send_bytes``
+        writes a message over 16 KiB in two, and the reader would wait for the second)."""
+        self._out.sendall(len(message).to_bytes(4, "big", signed=True) + message)
 
 
 def _private_mb() -> float:
@@ -151,12 +160,13 @@ def _serve_jobs(conn: Connection, query: Query, memory_mb: int = 0) -> None:
     the web process replaces it."""
     jobs = 0
     sampled = time.monotonic()
+    out = socket.socket(fileno=os.dup(conn.fileno()))  # the same socket, for one-write messages
     while True:
         try:
             job = decode_job(conn.recv_bytes())
         except (EOFError, OSError):
             return
-        sink = PipeSink(conn)
+        sink = PipeSink(conn, out)
         started = time.monotonic()
         out_of_memory = False
         try:
@@ -303,14 +313,17 @@ class Worker:
     conn: Connection
     claim: Claim | None = field(default=None, repr=False)
     since: float = 0.0
+    replaced: bool = False  # killed and given back: a second ``_replace`` does nothing
 
 
 @dataclass(eq=False)
 class _Waiter:
-    """A request waiting for a worker: its client (None: no claim, outside the fair share) and turn."""
+    """A request waiting for a worker: its client (None: no claim, outside the fair share), turn,
+    and on an event loop its wake-up call (see ``hand_off``)."""
 
     client: Hashable | None
     seq: int
+    waker: Waker | None = None
 
 
 def _whole() -> bool:
@@ -353,6 +366,8 @@ class QueryPool:
 
     def start(self) -> None:
         """Fork the zygote and the workers (again after this process was itself forked)."""
+        if self._owner == _pid[0]:  # started in this process: no lock, no system call (every query comes here)
+            return
         with self._lock:
             if self._owner == os.getpid():
                 return
@@ -368,7 +383,7 @@ class QueryPool:
             workers = [self._spawn_locked() for _ in range(self._size)]
         with self._turns:
             self._idle, self._waiting, self._running, self._served = workers, [], Counter(), {}
-            self._turns.notify_all()
+            self._notify_locked()
 
     def close(self) -> None:
         """Stop every process of this pool (also registered with atexit by the store)."""
@@ -425,7 +440,7 @@ class QueryPool:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise Busy(f"all {self._size} query workers are busy; retry later")
-                    self._turns.wait(remaining)
+                    self._wait_locked(me, remaining)
                 worker = self._idle.pop()
                 if me.client is not None:
                     self._running[me.client] += 1
@@ -433,12 +448,39 @@ class QueryPool:
             finally:
                 self._waiting.remove(me)
                 self._forget(me.client)
-                self._turns.notify_all()
+                self._notify_locked()
         worker.claim, worker.since = claim, time.monotonic()
         return worker
 
+    def _wait_locked(self, me: _Waiter, timeout_s: float) -> None:
+        """Until ``me`` may have its turn or ``timeout_s`` passes (``_turns`` held): a thread waits on
+        the condition; code on an event loop (``hand_off``) lets go of the lock and suspends."""
+        loop = suspended()
+        if loop is None:
+            self._turns.wait(timeout_s)
+            return
+        me.waker = Waker(loop)
+        self._turns.release()
+        try:
+            me.waker.sleep(timeout_s)
+        finally:
+            self._turns.acquire()
+            me.waker = None
+
+    def _notify_locked(self) -> None:
+        """The turns changed (``_turns`` held): wake the waiting threads, and the request on an event
+        loop whose turn it now is (only that one: each wake-up costs it a trip through the loop)."""
+        self._turns.notify_all()
+        chosen = self._next()
+        if chosen is not None and chosen.waker is not None:
+            chosen.waker.wake()
+
     def _my_turn(self, me: _Waiter) -> bool:
-        """Whether ``me`` takes the next idle worker (call with ``_turns`` held).
+        """Whether ``me`` takes the next idle worker (call with ``_turns`` held)."""
+        return self._next() is me
+
+    def _next(self) -> _Waiter | None:
+        """Who takes the next idle worker, if one is idle (call with ``_turns`` held).
 
         Among waiters that may take one, the client with the fewest queries running in this pool
         goes first, then the one that got a worker here longest ago (never: first), then the earliest
@@ -446,7 +488,7 @@ class QueryPool:
         Requests without a claim (health probes) go first, by arrival.
         """
         if not self._idle:
-            return False
+            return None
         spare = len(self._idle) > 1
         best: tuple[int, float, int] | None = None
         chosen = None
@@ -460,7 +502,7 @@ class QueryPool:
                 rank = (running, self._served.get(waiter.client, -1.0), waiter.seq)
             if best is None or rank < best:
                 best, chosen = rank, waiter
-        return chosen is me
+        return chosen
 
     def _forget(self, client: Hashable | None) -> None:
         """Drop a client's service time once it has nothing running or waiting here (``_turns`` held)."""
@@ -479,7 +521,7 @@ class QueryPool:
                 self._forget(claim.client)
             if successor is not None:
                 self._idle.append(successor)
-            self._turns.notify_all()
+            self._notify_locked()
         if claim is not None:
             claim.release(held)
 
@@ -487,7 +529,11 @@ class QueryPool:
         self._give_back(worker, worker)
 
     def _replace(self, worker: Worker, memory_hit: bool = False) -> None:
-        """Kill ``worker`` and put a fresh one in its place."""
+        """Kill ``worker`` and put a fresh one in its place (once: a request cancelled on an event loop
+        replaces its worker where it waited, and its stream's ``close`` may try again)."""
+        if worker.replaced:
+            return
+        worker.replaced = True
         self._kill(worker)
         if memory_hit:
             log.warning("query worker %s crossed its memory budget of %s MiB; replaced", worker.pid, self.memory_mb)
@@ -502,7 +548,7 @@ class QueryPool:
     def _receive(self, worker: Worker, deadline: float, timeout_s: float) -> tuple[str, Any]:
         """Next message from ``worker``; kill and replace it past the deadline or when it died."""
         try:
-            ready = worker.conn.poll(max(deadline - time.monotonic(), 0))
+            ready = self._readable(worker, max(deadline - time.monotonic(), 0))
             message = worker.conn.recv_bytes() if ready else None
         except (EOFError, OSError):
             message = b""
@@ -530,6 +576,17 @@ class QueryPool:
         if tag == b"e":
             return "end", message[1:] == b"1"
         return _loads(message)
+
+    def _readable(self, worker: Worker, timeout_s: float) -> bool:
+        """Whether ``worker`` has a message within ``timeout_s``: polled in a thread, watched by the event
+        loop under ``hand_off`` (a request cancelled meanwhile loses its worker: it is replaced)."""
+        if suspended() is None:
+            return worker.conn.poll(timeout_s)
+        try:
+            return wait_readable(worker.conn.fileno(), timeout_s)
+        except BaseException:
+            self._replace(worker)
+            raise
 
     def _ended_of_memory(self, pid: int) -> bool:
         """Whether worker ``pid`` (which just closed its socket) died of its memory budget: Rust's
@@ -562,6 +619,11 @@ class QueryPool:
         except ProcessLookupError:
             pass
         worker.conn.close()
+
+
+#: This process's id, kept up to date over forks (``os.getpid`` is a system call).
+_pid = [os.getpid()]
+os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
 
 
 def _head_fields(head: Head) -> tuple[str, str, bool]:
