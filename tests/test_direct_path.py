@@ -153,17 +153,21 @@ def test_a_direct_answer_is_logged_counted_and_kept(app: Flask, front: Front, ca
 
 def test_a_direct_answer_is_made_on_the_event_loop_thread(front: Front, monkeypatch: pytest.MonkeyPatch) -> None:
     """With a query pool, no thread hop: the answer (and the wait for the worker) happen on the loop's thread."""
-    import threading
+    import asyncio
 
-    threads: list[int] = []
+    on_loop: list[bool] = []
     answer = front._answer
 
     def recorded(*args: Any) -> Any:
-        threads.append(threading.get_ident())
+        try:
+            asyncio.get_running_loop()  # raises on any thread but the loop's own
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
         return answer(*args)
 
     monkeypatch.setattr(front, "_answer", recorded)
     assert front.on_loop
     status, _, body = asgi(front, ("GET", "/sparql", q(query=SELECT), b"", {"Accept": "text/csv"}))
     assert status == 200 and body.startswith(b"s,label")
-    assert threads == [threading.get_ident()]  # asyncio.run's loop runs in this thread
+    assert on_loop == [True]
