@@ -2,8 +2,8 @@
 
 Shared modules at the top (any subpackage may import them; they import only each other):
 ``config``, ``errors``, ``formats``, ``negotiation``, ``graphs``, ``querytext``, ``queryerrors``,
-``caching``, ``protocol``, ``display``. Below them ``store``, ``validation`` and ``changes``; ``harvest``
-over ``validation``; then ``operations``, ``linkeddata``, ``search``, ``api``, ``endpoint`` and
+``caching``, ``literals``, ``protocol``, ``display``. Below them ``store``, ``validation`` and ``changes``;
+``harvest`` over ``validation``; then ``operations``, ``linkeddata``, ``search``, ``api``, ``endpoint`` and
 ``dataset``; ``app`` builds the Flask app from them, ``production``
 serves it, and ``cli`` is the ``hcn`` command over all of it. Each subpackage's docstring says what
 it owns and what it may import; ``tests/test_layout.py`` holds the code to it.

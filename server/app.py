@@ -19,7 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     ``--preload``) starts one per worker process after the fork (``server.production.gunicorn``).
     """
     from .api import views as api
-    from .caching import DataVersion
+    from .caching import DataVersion, install, release_of
     from .dataset import changes, harvest_report, home
     from .dataset import views as dataset
     from .endpoint import result_cache, sparql
@@ -37,8 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     app.config.update(flask_config)
     app.extensions["hcn_settings"] = settings
     files = all_files(settings.root)
-    app.extensions["hcn_version"] = DataVersion.from_files(files, settings.root)
-    store = open_store(settings, workers=fork_workers, version=app.extensions["hcn_version"].digest)
+    version = DataVersion.from_files(files, settings.root)
+    store = open_store(settings, workers=fork_workers, version=version.digest)
+    app.extensions["hcn_version"] = version.declared(*release_of(store))
     app.extensions["hcn_store"] = metrics.init_app(app, store)  # forks query workers: before any thread
     admission.init_app(app, settings, app.extensions["hcn_metrics"])  # shared table: before any fork
     search.init_app(app, store)  # the search index, once (the data does not change while served)
@@ -54,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     app.register_blueprint(search.bp)
     app.register_error_handler(HcnError, error_response)
     app.register_error_handler(HTTPException, http_error_response)
+    install(app)  # the caching policy's fallback and one Date header
     result_cache.install(app)
     return app
 

@@ -386,7 +386,8 @@ def cmd_dump(args: argparse.Namespace) -> int:
     """Write the dump files and list them."""
     from .dataset.views import write_dumps
 
-    for path in write_dumps(load_store(args), args.out):
+    settings = Settings.load(settings_overrides(args))
+    for path in write_dumps(open_store(settings), args.out, settings.base_iri):
         print(path)
     return 0
 

@@ -39,6 +39,12 @@ COMMON_PREFIXES: dict[str, str] = {
     "foaf": "http://xmlns.com/foaf/0.1/",
 }
 
+
+def prefix_table(base_iri: str) -> dict[str, str]:
+    """Prefixes for output: the common vocabularies plus ``hc:`` for the ontology under ``base_iri``."""
+    return {**COMMON_PREFIXES, "hc": base_iri + "ontology#"}
+
+
 LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel")
 #: Datatypes not worth a badge: plain strings (a language tag says more).
 _PLAIN = ("#string", "#langString")

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
 App = Callable[..., Awaitable[None]]
+
+
+def run_apart(main: Coroutine[Any, Any, Any], loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+              ) -> Any:
+    """Run ``main`` on a new event loop in a thread of its own and return its result: the session's
+    browser client (pytest-playwright) keeps an event loop running in the main thread."""
+
+    def run() -> Any:
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(main)
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(run).result()
 
 
 def drive(app: App, method: str, path: str, query_string: bytes = b"", body: bytes = b"",
@@ -30,9 +43,7 @@ def drive(app: App, method: str, path: str, query_string: bytes = b"", body: byt
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    # A thread of its own: a browser test's client may keep an event loop running in this one.
-    with ThreadPoolExecutor(1) as runner:
-        runner.submit(asyncio.run, app(scope, receive, send)).result()
+    run_apart(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     names = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in start["headers"]]
     return start["status"], names, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")

@@ -19,6 +19,25 @@ def app() -> Flask:
     return create_app({"TESTING": True})
 
 
+@pytest.fixture(autouse=True)
+def jsonld_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rdflib reads the published JSON-LD context (``/context/v1.jsonld``) of any host from the
+    publisher's own table, as a harvester that keeps the context cached would (no network in tests)."""
+    from rdflib.plugins.shared.jsonld import context
+
+    from server.display import prefix_table
+    from server.linkeddata.jsonld import CONTEXT_PATH, context_document
+
+    fetch = context.source_to_json
+
+    def cached(source: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(source, str) and source.endswith(CONTEXT_PATH):
+            return context_document(prefix_table("https://w3id.org/healthy-cities/")), None
+        return fetch(source, *args, **kwargs)
+
+    monkeypatch.setattr(context, "source_to_json", cached)
+
+
 @pytest.fixture(scope="session")
 def client(app: Flask) -> FlaskClient:
     """Flask test client for ``app``."""

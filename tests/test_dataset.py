@@ -93,7 +93,7 @@ def test_void_html_lists_dumps_and_partitions(client: FlaskClient) -> None:
 
 
 def test_served_dumps_equal_cli_files(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
-    written = write_dumps(app.extensions["hcn_store"], tmp_path)
+    written = write_dumps(app.extensions["hcn_store"], tmp_path, app.extensions["hcn_settings"].base_iri)
     assert sorted(p.name for p in written) == sorted(DUMPS)
     for path in written:
         assert client.get(f"/dumps/{path.name}").data == path.read_bytes()

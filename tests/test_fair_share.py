@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import uvloop
+from asgi_support import run_apart
 from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -352,8 +353,7 @@ def test_on_the_event_loop_a_newcomer_goes_before_a_backlog_and_the_loop_stays_f
 
     try:
         pool.start()
-        with asyncio.Runner(loop_factory=loop_factory) as runner:
-            ticks = runner.run(scenario())
+        ticks = run_apart(scenario(), loop_factory)
         assert out["order"] == ["a-1", "newcomer", "a-2"]
         assert out["a-1"][0] == "QueryTimeout" and out["a-2"][0] == "QueryTimeout"  # killed at the deadline
         assert out["newcomer"][0] == "ok" and out["newcomer"][1] < 1.5
@@ -374,8 +374,7 @@ def test_threads_and_the_event_loop_share_one_pool_and_stream_the_same_bytes(que
         assert len(expected) > 2 * pool_module.CHUNK_BYTES
         holder = run_in_thread(pool, Job(RUNAWAY, choices=CHOICES), 0.5, Claimed("t"), out, "thread")
         time.sleep(0.1)
-        with asyncio.Runner(loop_factory=loop_factory) as runner:
-            runner.run(run_on_loop(pool, big, 5, Claimed("l"), out, "loop"))  # woken by the thread's release
+        run_apart(run_on_loop(pool, big, 5, Claimed("l"), out, "loop"), loop_factory)  # woken by the thread's release
         holder.join(5)
         assert out["thread"][0] == "QueryTimeout" and out["loop"][0] == "ok"
         assert out["loop-bytes"] == expected
@@ -398,8 +397,7 @@ def test_a_request_cancelled_on_the_event_loop_gives_its_worker_back(query: Any,
 
     try:
         pool.start()
-        with asyncio.Runner(loop_factory=loop_factory) as runner:
-            runner.run(scenario())
+        run_apart(scenario(), loop_factory)
         assert len(claim.charged) == 1 and claim.charged[0] < 5  # released once, long before the deadline
         assert pool.run(Job("ASK {}", choices=CHOICES), 5).head.kind == "results"  # a fresh worker took its place
     finally:

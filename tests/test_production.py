@@ -211,3 +211,24 @@ def test_load_50_clients_for_20_seconds_without_errors_and_metrics_count_them(
     after = route_counts(base)
     for route, count in done.items():
         assert after[route] - before[route] == count, route
+
+
+def test_one_date_header_and_the_caching_policy_under_production(
+    production: tuple[str, subprocess.Popen[bytes], float],
+) -> None:
+    """uvicorn sends its own Date: the app's must not come along (docs/caching.md)."""
+    import http.client
+
+    base, _, _ = production
+    host, port = base.removeprefix("http://").split(":")
+    query = "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+    for path in ("/", "/doc/organisation/ostfold-fylkeskommune", "/dumps/healthy-cities.ttl", "/sitemap.xml",
+                 "/.well-known/void", "/id/organisation/sandnes-kommune", "/nowhere", query, query):  # twice: a cache hit
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        names = [name.lower() for name, _ in response.getheaders()]
+        connection.close()
+        assert names.count("date") == 1, (path, response.getheaders())
+        assert names.count("cache-control") == 1, path

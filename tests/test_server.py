@@ -25,7 +25,11 @@ def test_landing_page_shows_title_and_triple_count(app: Flask, client: FlaskClie
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert "Healthy Cities knowledge graph" in page
-    assert f'<strong id="triple-count">{store_size(app)}</strong>' in page
+    sizes = app.extensions["hcn_store"].graph_sizes()
+    default, shapes = store_size(app) - sizes[app.extensions["hcn_settings"].graph_iri("shapes")], \
+        sizes[app.extensions["hcn_settings"].graph_iri("shapes")]
+    assert f'<strong id="triple-count">{default}</strong>' in page  # ontology + data, as VoID and the dumps
+    assert f'<span id="shapes-count">{shapes}</span>' in page
     assert 'href="/sparql"' in page and "curl -s" in page
 
 

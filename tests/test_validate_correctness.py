@@ -199,7 +199,8 @@ def test_literals_kept_unwrapped_are_those_the_store_keeps(text: str, datatype: 
     from pyoxigraph import Literal as OxLiteral
     from pyoxigraph import NamedNode, Quad, Store
 
-    from server.validation.syntax import XSD, Converter
+    from server.literals import XSD
+    from server.validation.syntax import Converter
 
     literal = OxLiteral(text, datatype=NamedNode(XSD + datatype))
     store = Store()

@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from werkzeug.wrappers import Request
 
 from .. import negotiation
-from ..caching import conditional
+from ..caching import Kind, conditional
 from ..config import Settings
 from ..errors import NotFound
 from ..negotiation import Offer
@@ -107,7 +107,7 @@ def index() -> Response:
     else:
         body = json.dumps(openapi.listing(queries), ensure_ascii=False, indent=1) + "\n"
     response = Response(body, content_type=offer.content_type)
-    return conditional(response, "api-index", digest(q.query for q in queries), offer.name)
+    return conditional(response, "api-index", digest(q.query for q in queries), offer.name, kind=Kind.DESCRIPTION)
 
 
 @bp.get("/openapi.json")
@@ -117,7 +117,7 @@ def openapi_document() -> Response:
     queries = api_queries(settings)
     document = openapi.document(queries, max_rows=settings.max_rows)
     response = Response(json.dumps(document, ensure_ascii=False, indent=1) + "\n", content_type="application/json")
-    return conditional(response, "openapi", digest(q.query for q in queries))
+    return conditional(response, "openapi", digest(q.query for q in queries), kind=Kind.DESCRIPTION)
 
 
 @bp.get("/docs")
@@ -128,7 +128,7 @@ def docs() -> Response:
     document = openapi.document(queries, max_rows=settings.max_rows)
     body = render_template("api_docs.html", doc=document, operations=openapi.operations(document))
     response = Response(body, content_type="text/html; charset=utf-8")
-    return conditional(response, "api-docs", digest(q.query for q in queries))
+    return conditional(response, "api-docs", digest(q.query for q in queries), kind=Kind.DESCRIPTION)
 
 
 @bp.get("/<name>")
@@ -157,7 +157,7 @@ def answer_call(request: Request, app: Flask, name: str, html: Page | None = Non
             raise call
         return Response(html(query, error=call), status=400, content_type=offer.content_type)
     version = app.extensions["hcn_version"]
-    cached = conditional(Response(status=200), *call.variant(), req=request, version=version)
+    cached = conditional(Response(status=200), *call.variant(), kind=Kind.QUERY, req=request, version=version)
     if cached.status_code == 304:  # the client has this answer: no need to run the query
         return api_headers(cached, request)
     job = Job(
@@ -178,7 +178,7 @@ def answer_call(request: Request, app: Flask, name: str, html: Page | None = Non
     if settings.max_rows:
         response.headers["X-Row-Cap"] = str(settings.max_rows)
         response.headers["X-Result-Truncated"] = "true" if answer.head.truncated else "false"
-    return api_headers(conditional(response, *call.variant(), req=request, version=version), request)
+    return api_headers(conditional(response, *call.variant(), kind=Kind.QUERY, req=request, version=version), request)
 
 
 def render_page(
@@ -208,5 +208,5 @@ def api_headers(response: Response, request: Request) -> Response:
     """Negotiated, cacheable responses open to any origin (CORS), like ``/sparql``."""
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = f"{ROW_HEADERS}, ETag, Retry-After"
+    response.headers["Access-Control-Expose-Headers"] = f"{ROW_HEADERS}, ETag, Last-Modified, Retry-After"
     return response

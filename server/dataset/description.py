@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from ..caching import DataVersion
 from ..store import Store
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -99,8 +99,9 @@ def namespace(iri: str) -> str:
     return iri[: cut + 1]
 
 
-def describe_dataset(store: Store, links: Links, dumps: list[Dump], modified: datetime, title: str) -> list[Triple]:
-    """VoID + DCAT triples describing the default graph (ontology + data) and its dumps."""
+def describe_dataset(store: Store, links: Links, dumps: list[Dump], release: DataVersion, title: str) -> list[Triple]:
+    """VoID + DCAT triples describing the default graph (ontology + data) and its dumps, dated and
+    versioned by the release the data declares (no date when it declares none)."""
     ds = _n(links.dataset)
     out: list[Triple] = []
 
@@ -114,7 +115,11 @@ def describe_dataset(store: Store, links: Links, dumps: list[Dump], modified: da
     add(ds, DCT + "title", Literal(title, language="en"))
     add(ds, DCT + "description", Literal(DESCRIPTION, language="en"))
     add(ds, DCT + "license", _n(CC_BY))
-    add(ds, DCT + "modified", Literal(modified.date().isoformat(), datatype=_n(XSD + "date")))
+    modified = None if release.modified is None else Literal(release.modified.date().isoformat(), datatype=_n(XSD + "date"))
+    if modified is not None:
+        add(ds, DCT + "modified", modified)
+    if release.label is not None:
+        add(ds, DCAT + "version", Literal(release.label))
     add(ds, FOAF + "homepage", _n(links.homepage))
     add(ds, DCAT + "landingPage", _n(links.homepage))
     add(ds, VOID + "triples", _int(int(row["triples"].value)))
@@ -174,7 +179,8 @@ def describe_dataset(store: Store, links: Links, dumps: list[Dump], modified: da
         add(dist, DCAT + "accessService", service)
         add(dist, DCAT + "byteSize", _int(len(dump.data), XSD + "nonNegativeInteger"))
         add(dist, DCT + "license", _n(CC_BY))
-        add(dist, DCT + "modified", Literal(modified.date().isoformat(), datatype=_n(XSD + "date")))
+        if modified is not None:
+            add(dist, DCT + "modified", modified)
         add(dist, SPDX + "checksum", checksum)
         add(checksum, RDF + "type", _n(SPDX + "Checksum"))
         add(checksum, SPDX + "algorithm", _n(SPDX + "checksumAlgorithm_sha256"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from ..api.examples import read_examples
+from ..caching import conditional
 from ..config import Settings
 from ..graphs import FOLDERS
 from ..linkeddata.pages import UI
@@ -20,6 +21,7 @@ GROUP BY ?class
 ORDER BY DESC(?n)
 LIMIT 10"""
 
+COUNT_DEFAULT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _CLASS_COUNTS = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY DESC(?n) ?c"
 _KINDS = """SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{
   ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{prefix}"))
@@ -27,8 +29,13 @@ _KINDS = """SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{
 }} GROUP BY ?kind ORDER BY ?kind"""
 
 
+def default_graph_size(store: Store) -> int:
+    """Triples in the SPARQL default graph (ontology + data): what VoID's void:triples and the dumps hold."""
+    return int(next(iter(store.query(COUNT_DEFAULT_GRAPH)))["n"].value)  # type: ignore[call-overload,index]
+
+
 @bp.route("/")
-def index() -> str:
+def index() -> Response:
     """Render the landing page with counts per graph, per class and per kind of resource."""
     store: Store = current_app.extensions["hcn_store"]
     settings: Settings = current_app.extensions["hcn_settings"]
@@ -41,9 +48,10 @@ def index() -> str:
     prefix = settings.base_iri + "id/"
     kinds = [(r["kind"].value, int(r["n"].value)) for r in store.query(_KINDS.format(prefix=prefix))]  # type: ignore[union-attr,index]
     lang = language()
-    return render_template(
+    body = render_template(
         "index.html",
-        total=len(store),
+        total=default_graph_size(store),
+        shapes_total=sizes.get(settings.graph_iri("shapes"), 0),
         graphs=graphs,
         endpoint=endpoint,
         example_query=EXAMPLE_QUERY,
@@ -57,3 +65,6 @@ def index() -> str:
         lang=lang,
         ui=UI[lang],
     )
+    response = Response(body, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept-Language")
+    return conditional(response, "home", lang, request.url_root)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,11 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from pyoxigraph import Triple
 
 from .. import caching, formats
-from ..errors import NotFound
-from ..linkeddata.publishing import Negotiated, check_local, context, respond, settings, store
+from ..display import prefix_table
+from ..errors import BackendError, NotFound
+from ..linkeddata import jsonld
+from ..linkeddata.publishing import Negotiated, check_local, prefixes, respond, settings, store
+from ..linkeddata.publishing import context as page_context
 from ..negotiation import DOCUMENT_OFFERS, by_name
 from ..store import Store
 from . import void_page
@@ -35,12 +39,19 @@ bp = Blueprint("dataset", __name__)
 _lock = threading.Lock()
 
 
-def build_dumps(store: Store) -> list[Dump]:
-    """Serialize the SPARQL default graph (ontology + data) once per dump; gzip with a fixed mtime."""
+def build_dumps(store: Store, base_iri: str) -> list[Dump]:
+    """Serialize the SPARQL default graph (ontology + data, literals as the sources wrote them) once per
+    dump; Turtle with the prefixes it uses, JSON-LD compacted with the published context (inline);
+    gzip with a fixed mtime."""
+    try:
+        triples = sorted(store.rewrites().restore(store.query(ALL_TRIPLES)), key=str)  # type: ignore[arg-type]
+    except OSError as exc:
+        raise BackendError(f"query failed: {exc}") from None
+    table = prefix_table(base_iri)
     out = []
     for file_name, format_name in DUMPS.items():
         fmt = formats.by_name("graph", format_name)
-        data = formats.serialize(store.query(ALL_TRIPLES), fmt)
+        data = jsonld.rdf_bytes(triples, format_name, table, None)  # the context inline: a dump stands alone
         if file_name.endswith(".gz"):
             out.append(Dump(file_name, gzip.compress(data, mtime=0), fmt.media_type, "application/gzip"))
         else:
@@ -48,11 +59,11 @@ def build_dumps(store: Store) -> list[Dump]:
     return out
 
 
-def write_dumps(store: Store, out_dir: Path) -> list[Path]:
+def write_dumps(store: Store, out_dir: Path, base_iri: str) -> list[Path]:
     """Write every dump into ``out_dir`` (the same bytes ``/dumps/`` serves for the same store)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for dump in build_dumps(store):
+    for dump in build_dumps(store, base_iri):
         path = out_dir / dump.name
         path.write_bytes(dump.data)
         written.append(path)
@@ -64,7 +75,8 @@ def dumps(app: Flask | None = None) -> dict[str, Dump]:
     app = app or current_app
     with _lock:
         if "hcn_dumps" not in app.extensions:
-            app.extensions["hcn_dumps"] = {d.name: d for d in build_dumps(app.extensions["hcn_store"])}
+            dumps = build_dumps(app.extensions["hcn_store"], app.extensions["hcn_settings"].base_iri)
+            app.extensions["hcn_dumps"] = {d.name: d for d in dumps}
     return app.extensions["hcn_dumps"]
 
 
@@ -78,7 +90,7 @@ def dump(name: str) -> Response:
     response = Response(found.data, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{found.name}"'
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return caching.conditional(response, name)
+    return caching.conditional(response, name, kind=caching.Kind.DUMP)
 
 
 def links() -> Links:
@@ -101,14 +113,13 @@ def void(ext: str | None = None) -> Response:
     suffix = None if ext is None else by_name(DOCUMENT_OFFERS, ext, NotFound).name
 
     def triples() -> list[Triple]:
-        version = caching.version_of()
         described = links()
-        return (describe_dataset(store(), described, list(dumps().values()), version.modified, TITLE)
+        return (describe_dataset(store(), described, list(dumps().values()), caching.version_of(), TITLE)
                 + subsets(described.dataset))
 
     generic = url_for("dataset.void")
     def html(graph: list[Triple], common: dict[str, Any]) -> str:
-        return render_template("void.html", view=void_page.build(links().dataset, graph, context()), **common)
+        return render_template("void.html", view=void_page.build(links().dataset, graph, page_context()), **common)
 
     response = respond(Negotiated(generic, generic, DOCUMENT_OFFERS), suffix, triples, html)
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -134,7 +145,8 @@ def sitemap() -> Response:
     urls = [root + url_for("home.index"), root + url_for("resources.ontology"), root + url_for("resources.shapes")]
     urls += [root + url_for("resources.listing", kind=k) for k in kinds]
     urls += [root + url_for("resources.document", rest=r) for r in rests]
-    modified = caching.version_of().modified.date().isoformat()
+    release = caching.version_of().modified
+    modified = release.date().isoformat() if release else None
     chunks = [urls[i:i + MAX_SITEMAP_URLS] for i in range(0, len(urls), MAX_SITEMAP_URLS)]
     raw = request.args.get("page")
     if raw is None and len(chunks) == 1:
@@ -147,6 +159,23 @@ def sitemap() -> Response:
     else:
         raise NotFound(f"no sitemap page {raw!r}; pages 1 to {len(chunks)}")
     response = Response(body, content_type="application/xml; charset=utf-8")
-    return caching.conditional(response, "sitemap", raw or "", str(MAX_SITEMAP_URLS))
+    return caching.conditional(response, "sitemap", raw or "", str(MAX_SITEMAP_URLS), root, kind=caching.Kind.DESCRIPTION)
 
 
+
+
+@bp.route("/context/v1.jsonld")
+def context() -> Response:
+    """The published JSON-LD context every compacted document and dump refers to (versioned path)."""
+    body = json.dumps(jsonld.context_document(prefixes()), indent=1) + "\n"
+    response = Response(body, content_type="application/ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return caching.conditional(response, "context", request.url_root, kind=caching.Kind.CONTEXT)
+
+
+@bp.route("/robots.txt")
+def robots() -> Response:
+    """Every crawler welcome; the sitemap named (sitemaps.org, RFC 9309)."""
+    body = f"User-agent: *\nAllow: /\nSitemap: {url_for('dataset.sitemap', _external=True)}\n"
+    response = Response(body, content_type="text/plain; charset=utf-8")
+    return caching.conditional(response, "robots", request.url_root, kind=caching.Kind.DESCRIPTION)

@@ -18,6 +18,7 @@ from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
 from .. import formats
+from ..caching import Kind, conditional
 from ..config import Settings
 from ..errors import BadRequest, HcnError, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 from ..operations import admission
@@ -168,8 +169,14 @@ def answer_query(request: Request, app: Flask) -> Response | SparqlRequest:
     req = read_request(request, settings.max_query_bytes)
     if req.query is None or wants_html(request, req.format_name):
         return req
-    job = Job(req.query, req.default_graphs, req.named_graphs,
-              negotiate(request.headers.get("Accept", ""), req.format_name), settings.max_rows)
+    choices = negotiate(request.headers.get("Accept", ""), req.format_name)
+    kind, variant = query_policy(request, req, choices)
+    version = app.extensions["hcn_version"]
+    if kind is Kind.QUERY:
+        cached = conditional(Response(), *variant, kind=kind, req=request, version=version)
+        if cached.status_code == 304:  # the client has this answer: no query run
+            return protocol_headers(cached, request)
+    job = Job(req.query, req.default_graphs, req.named_graphs, choices, settings.max_rows)
     store: Store = app.extensions["hcn_store"]
     answer = admission.run(store, job, timeout_s=settings.query_timeout_s,  # 429 past the client's share
                            admission=app.extensions["hcn_admission"], environ=request.environ)
@@ -180,7 +187,22 @@ def answer_query(request: Request, app: Flask) -> Response | SparqlRequest:
     if settings.max_rows:
         response.headers["X-Row-Cap"] = str(settings.max_rows)
         response.headers["X-Result-Truncated"] = "true" if answer.head.truncated else "false"
+    if kind is Kind.QUERY:
+        response = conditional(response, *variant, kind=kind, req=request, version=version)
+    else:
+        response.headers["Cache-Control"] = kind.cache_control
     return protocol_headers(response, request)
+
+
+def query_policy(request: Request, req: SparqlRequest,
+                 choices: dict[str, str | HcnError]) -> tuple[Kind, tuple[str, ...]]:
+    """A GET answer is fixed by the release, the query, its dataset and the negotiated formats
+    (validators and caching allowed); a POST, or a query using NOW(), RAND() ..., is not."""
+    if request.method != "GET" or VOLATILE.search(req.query or ""):
+        return Kind.VOLATILE, ()
+    formats_chosen = [f"{kind}={c if isinstance(c, str) else type(c).__name__}" for kind, c in choices.items()]
+    return Kind.QUERY, ("sparql", req.query or "", "\0".join(req.default_graphs or ["-"]),
+                        "\0".join(req.named_graphs or ["-"]), *formats_chosen)
 
 
 def describe_service(format_name: str | None) -> Response:
@@ -193,7 +215,8 @@ def describe_service(format_name: str | None) -> Response:
         url_for("sparql.sparql", _external=True), default_triples, store.graph_sizes(), query_ui.fair_use()
     )
     data = serialize_rdf(list(triples), format=fmt.oxi, prefixes=service_description.PREFIXES)  # type: ignore[arg-type]
-    return Response(data, content_type=fmt.content_type)
+    response = Response(data, content_type=fmt.content_type)
+    return conditional(response, "service", fmt.names[0], request.url_root, kind=Kind.DESCRIPTION)
 
 
 @bp.after_request
@@ -206,7 +229,7 @@ def protocol_headers(response: Response, request: Request) -> Response:
     """Negotiated responses vary on Accept; GET and POST are open to any origin (CORS)."""
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = f"{ROW_HEADERS}, Retry-After"
+    response.headers["Access-Control-Expose-Headers"] = f"{ROW_HEADERS}, Retry-After, ETag, Last-Modified"
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = request.headers.get(

@@ -9,29 +9,22 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from werkzeug.wrappers import Request
-
 from flask import Flask, Response, current_app, request, url_for
 from pyoxigraph import RdfFormat, Triple, serialize
+from werkzeug.wrappers import Request
 
 from .. import caching, negotiation
 from ..config import Settings
+from ..display import LABEL_PROPERTIES, Labels, prefix_table
 from ..errors import BadRequest, NotFound
 from ..store import Store
-from ..display import COMMON_PREFIXES, LABEL_PROPERTIES, Labels
+from . import jsonld
 from .pages import UI, Context, choose_language, labels_from
 
 MAX_PATH = 512
 #: One path segment of a local name: letters, digits and unreserved punctuation; no ``..``, no ``%``.
 _SEGMENT = r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*"
 _LOCAL = re.compile(rf"{_SEGMENT}(/{_SEGMENT})*")
-
-_OXI = {
-    "ttl": RdfFormat.TURTLE,
-    "nt": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdf": RdfFormat.RDF_XML,
-}
 
 
 def settings(app: Flask | None = None) -> Settings:
@@ -53,7 +46,7 @@ def check_local(rest: str) -> str:
 
 def prefixes(app: Flask | None = None) -> dict[str, str]:
     """Prefixes for output: the common vocabularies plus ``hc:`` under the configured base."""
-    return {**COMMON_PREFIXES, "hc": ontology_iri(app) + "#"}
+    return prefix_table(settings(app).base_iri)
 
 
 def ontology_iri(app: Flask | None = None) -> str:
@@ -119,12 +112,12 @@ def context() -> Context:
     return Context(labels(), prefixes(), link, language(), orders())
 
 
-def serialize_rdf(triples: list[Triple], offer: negotiation.Offer, app: Flask | None = None) -> bytes:
-    """Serialize with pyoxigraph; Turtle and RDF/XML get the common prefixes."""
-    fmt = _OXI[offer.name]
-    if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
-        return serialize(triples, format=fmt, prefixes=prefixes(app)) or b""
-    return serialize(triples, format=fmt) or b""
+def serialize_rdf(triples: list[Triple], offer: negotiation.Offer, app: Flask | None = None,
+                  req: Request | None = None) -> bytes:
+    """Turtle and RDF/XML with the prefixes they use, N-Triples, or JSON-LD compacted with the published
+    context (``app`` and ``req`` default to the current app and request)."""
+    root = (req if req is not None else request).url_root.rstrip("/")
+    return jsonld.rdf_bytes(triples, offer.name, prefixes(app), root + jsonld.CONTEXT_PATH)
 
 
 def jsonld_object(triples: list[Triple]) -> Any:
@@ -173,7 +166,7 @@ def respond(
     offer = negotiation.choose(doc.offers, req.headers.get("Accept"), req.args.get("format"), suffix)
     if offer is negotiation.HTML and html is None:
         return None
-    graph = triples()
+    graph = store(app).rewrites().restore(triples())  # literals as the source files wrote them
     page_args = {"page": str(page)} if page > 1 else {}
     if offer is negotiation.HTML:
         assert html is not None
@@ -191,7 +184,7 @@ def respond(
         body: bytes | str = html(graph, common)
     else:
         lang = ""
-        body = serialize_rdf(graph, offer, app)
+        body = serialize_rdf(sorted(graph, key=str), offer, app, req)  # one order: the same bytes in every process
     response = Response(body, content_type=offer.content_type)
     response.content_location = doc.url(offer, **page_args)
     links = [f'<{doc.url(o, **page_args)}>; rel="alternate"; type="{o.media_type}"' for o in doc.offers if o is not offer]

@@ -39,6 +39,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request
 
+from .. import caching
 from ..api.views import answer_call, api_headers
 from ..app import plain_error
 from ..endpoint.result_cache import MISSED, ResultCache
@@ -179,7 +180,7 @@ class Front:
         except Exception:  # as Flask: logged, and a 500 like its own
             log.exception("exception on %s [%s]", environ["PATH_INFO"], environ["REQUEST_METHOD"])
             response = plain_error(500, InternalServerError.description)
-        response = decorate(response, request)
+        response = caching.finish(decorate(response, request), endpoint)
         rid = request_log.request_id(environ.get("HTTP_X_REQUEST_ID"))
         response.headers[request_log.HEADER] = rid
         seconds = time.perf_counter() - started

@@ -6,7 +6,7 @@ serializers), ``remote`` (any SPARQL 1.1 server), ``loader`` (a release pushed i
 store) and ``transport`` (HTTP failures mapped to our errors).
 
 May import: the shared top-level modules only (``config``, ``errors``, ``formats``, ``graphs``,
-``querytext``).
+``querytext``, ``literals``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pyoxigraph import Triple
 
 from ..config import Settings
 from ..formats import QueryResult
+from ..literals import Rewrites
 
 if TYPE_CHECKING:
     from .execute import Job
@@ -59,6 +60,10 @@ class Store(Protocol):
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph IRI."""
+        ...
+
+    def rewrites(self) -> Rewrites:
+        """Stored triple -> the source triples it stands for where the store rewrote a literal (``server.literals``)."""
         ...
 
     def load_folders(self, root: Path) -> None:

@@ -22,9 +22,10 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, RdfFormat, Triple, Variable
+from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Triple, Variable, parse
 from pyoxigraph import Store as OxStore
 
+from .. import literals
 from ..config import Settings
 from ..errors import BackendError, BadRequest, DataError
 from ..formats import QueryResult
@@ -35,6 +36,8 @@ from .execute import Job, ListSink, execute
 from .pool import Answer, Claim, QueryPool
 
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+#: The side graph of source triples whose literal the store rewrote, kept wrapped (:mod:`server.literals`).
+AS_WRITTEN = literals.WRAP + "graph"
 
 
 class EmbeddedStore:
@@ -54,6 +57,7 @@ class EmbeddedStore:
         self._inherited: list[OxStore] = []
         #: The prefixes the source files declare, for the fix-its of malformed queries (read before any fork).
         self.namespaces = declared_prefixes(settings.root)
+        self._rewrites: literals.Rewrites | None = None
 
     @classmethod
     def open(cls, settings: Settings, version: str | None = None) -> EmbeddedStore:
@@ -130,18 +134,33 @@ class EmbeddedStore:
         self._load(root, bulk=False)
 
     def _load(self, root: Path, *, bulk: bool) -> None:
-        """``bulk`` uses pyoxigraph's non-transactional bulk loader (for building an on-disk store)."""
+        """``bulk`` uses pyoxigraph's non-transactional bulk loader (for building an on-disk store).
+
+        Each file is parsed here, its blank nodes labelled by file and order of appearance (unique per
+        file as with ``Store.load``, and the same on every load: same dump bytes for the same ETag); a triple whose
+        literal the store would rewrite is also kept, wrapped, in the side graph ``AS_WRITTEN``, so
+        dumps and documents can give the source's term back (:meth:`rewrites`).
+        """
+        ox = self._ox()
+        extend = ox.bulk_extend if bulk else ox.extend
+        as_written = NamedNode(AS_WRITTEN)
+        number = 0
         for name, paths in sources(root).items():
-            load = self._ox().bulk_load if bulk else self._ox().load
+            graph = self._graph[name]
             for path in paths:
+                number += 1
                 try:
-                    load(path=path, format=RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
-                         to_graph=self._graph[name])
+                    triples = _labelled(parse(path=path, format=RdfFormat.TURTLE, base_iri=path.resolve().as_uri()),
+                                        f"f{number}b")
                 except SyntaxError as exc:
                     raise DataError(f"{path}: {exc}") from None
                 except OSError as exc:
                     raise DataError(f"{path}: {exc.strerror or exc}") from None
-        load = self._ox().bulk_load if bulk else self._ox().load
+                kept = [Quad(t.subject, t.predicate, literals.wrap(t.object), as_written)  # type: ignore[arg-type]
+                        for t in literals.to_keep(triples)]
+                extend([Quad(t.subject, t.predicate, t.object, graph) for t in triples] + kept)
+
+        load = ox.bulk_load if bulk else ox.load
         for path in harvested_files(root):
             try:
                 load(path=path, format=RdfFormat.N_QUADS)
@@ -153,10 +172,17 @@ class EmbeddedStore:
         """The default graph (ontology, data and every harvested source) and the named graphs (all)."""
         if self._dataset is None:
             extra = sorted((g for g in self._ox().named_graphs() if isinstance(g, NamedNode)
-                            and g not in self._graph.values()), key=lambda g: g.value)
+                            and g not in self._graph.values() and g.value != AS_WRITTEN), key=lambda g: g.value)
             sources_ = [g for g in extra if g.value.startswith(self._source_prefix)]
             self._dataset = (self._graphs(DEFAULT_GRAPHS) + sources_, self._graphs(FOLDERS) + extra)
         return self._dataset
+
+    def rewrites(self) -> literals.Rewrites:
+        """Stored triple -> the source triples it stands for, where the store rewrote a literal."""
+        if self._rewrites is None:
+            side = self._ox().quads_for_pattern(None, None, None, NamedNode(AS_WRITTEN))
+            self._rewrites = literals.Rewrites(q.triple for q in side)
+        return self._rewrites
 
     def query(
         self,
@@ -203,13 +229,14 @@ class EmbeddedStore:
             ox.quads_for_pattern(subject, predicate, obj, graph) for graph in self._default_dataset()[0]))
 
     def __len__(self) -> int:
-        return len(self._ox())
+        return sum(self.graph_sizes().values())
 
     def graph_sizes(self) -> dict[str, int]:
-        """Triples per named graph IRI, zero for empty graphs."""
+        """Triples per named graph IRI, zero for empty graphs (the side graph of written literals apart)."""
         sizes = {node.value: 0 for node in self._graph.values()}
         for row in self._ox().query(_GRAPH_SIZES):
-            sizes[row["g"].value] = int(row["n"].value)
+            if row["g"].value != AS_WRITTEN:
+                sizes[row["g"].value] = int(row["n"].value)
         return sizes
 
     def _graphs(self, names: tuple[str, ...]) -> list[NamedNode]:
@@ -221,3 +248,18 @@ class EmbeddedStore:
             return [NamedNode(iri) for iri in iris]
         except ValueError as exc:
             raise BadRequest(f"invalid graph IRI: {exc}") from None
+
+
+def _labelled(triples: Iterator[Any], prefix: str) -> list[Triple]:
+    """``triples`` with each blank node renamed ``{prefix}{n}``, n counting them in order of appearance."""
+    names: dict[str, BlankNode] = {}
+
+    def name(term: Any) -> Any:
+        if isinstance(term, BlankNode):
+            node = names.get(term.value)
+            if node is None:
+                node = names[term.value] = BlankNode(f"{prefix}{len(names)}")
+            return node
+        return term
+
+    return [Triple(name(t.subject), t.predicate, name(t.object)) for t in triples]

@@ -46,6 +46,7 @@ from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from ..config import Settings
+from ..literals import Rewrites
 from ..errors import BadGateway, QueryTimeout
 from ..formats import QueryResult
 from ..graphs import DEFAULT_GRAPHS, FOLDERS
@@ -177,6 +178,10 @@ class RemoteStore:
         for row in self.query(_GRAPH_SIZES, named_graphs=list(sizes)):  # type: ignore[union-attr]
             sizes[row["g"].value] = int(row["n"].value)
         return sizes
+
+    def rewrites(self) -> Rewrites:
+        """None known: the remote server's own literal forms are served as it returns them."""
+        return Rewrites(())
 
     def load_folders(self, root: Path) -> None:
         """Replace the three graphs on the server from ``root`` (Graph Store Protocol, see ``server.store.loader``)."""

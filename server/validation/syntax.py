@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Store, parse
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, parse
 from pyoxigraph import Literal as OxLiteral
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from ..literals import NORMALISED, WRAP, known_verdict, rewritten
 from .report import Finding
 from . import lexical
 from .sources import Source, file_uri
@@ -164,26 +165,6 @@ def _without_comment(line: str) -> str:
     return line
 
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-#: Datatypes whose literals Oxigraph's store rewrites to a canonical form (or another datatype).
-NORMALISED = frozenset(XSD + name for name in (
-    "boolean decimal float double integer int long short byte nonNegativeInteger positiveInteger "
-    "nonPositiveInteger negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte duration "
-    "dayTimeDuration yearMonthDuration dateTime dateTimeStamp date time gYear gYearMonth gMonth gDay "
-    "gMonthDay"
-).split())
-#: A literal the store would rewrite is kept as ``"text"^^<WRAP + its datatype>``, which it keeps as is.
-WRAP = "urn:x-hcn:literal:"
-#: Texts the store keeps as they are, by datatype (a subset of Oxigraph's canonical forms): no need to ask.
-CANONICAL = {
-    XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
-    XSD + "decimal": re.compile(r"0|-?(?:0\.[0-9]{0,17}[1-9]|[1-9][0-9]{0,15}(?:\.[0-9]{0,17}[1-9])?)"),
-    XSD + "boolean": re.compile(r"true|false"),
-}
-#: Datatypes the store always rewrites (a valid value becomes an xsd:integer): no need to ask either.
-DERIVED_INTEGERS = frozenset(XSD + name for name in (
-    "int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "
-    "unsignedLong unsignedInt unsignedShort unsignedByte").split())
 CACHE_LIMIT = 200_000
 
 
@@ -278,15 +259,13 @@ class Converter:
             key = (obj.value, datatype)
             verdict = changes.get(key)
             if verdict is None:
-                canonical = CANONICAL.get(datatype)
-                if canonical is not None and canonical.fullmatch(key[0]):
-                    verdict = changes[key] = False
-                elif canonical is not None or datatype in DERIVED_INTEGERS:
-                    # wrapped without asking: wrapping a literal the store would keep changes nothing
-                    verdict = changes[key] = True
-                    self._note_changed(key)
-                else:
+                verdict = known_verdict(*key)
+                if verdict is None:
                     todo[key] = None
+                else:
+                    changes[key] = verdict
+                    if verdict:
+                        self._note_changed(key)
             if verdict is not False:
                 found.append((index, key))
         self._ask_store(list(todo))
@@ -301,29 +280,16 @@ class Converter:
         """Note for each (text, datatype) whether a store round trip changes it (Oxigraph decides)."""
         if not keys:
             return
-        scratch, predicate, datatypes = Store(), NamedNode(WRAP + "p"), {}
-        for _, datatype in keys:
-            datatypes.setdefault(datatype, NamedNode(datatype))
-        scratch.bulk_extend([Quad(BlankNode(f"n{number}"), predicate, OxLiteral(text, datatype=datatypes[datatype]))
-                             for number, (text, datatype) in enumerate(keys)])
-        for quad in scratch.quads_for_pattern(None, None, None):
-            key = keys[int(quad.subject.value[1:])]
-            stored = quad.object
-            if stored.value != key[0] or stored.datatype.value != key[1]:
-                self._changes[key] = True
+        for key, changed in rewritten(keys).items():
+            self._changes[key] = changed
+            if changed:
                 self._note_changed(key)
-            else:
-                self._changes[key] = False
 
     def changes(self, text: str, datatype: str) -> bool:
         """Whether the store would rewrite this literal (so it is kept wrapped)."""
-        if datatype not in NORMALISED:
-            return False
-        canonical = CANONICAL.get(datatype)
-        if canonical is not None and canonical.fullmatch(text):
-            return False
-        if canonical is not None or datatype in DERIVED_INTEGERS:
-            return True
+        verdict = known_verdict(text, datatype)
+        if verdict is not None:
+            return verdict
         if (text, datatype) not in self._changes:
             self._ask_store([(text, datatype)])
         return self._changes[(text, datatype)]
