@@ -126,6 +126,26 @@ def test_the_dataset_description_advertises_the_feed(app: Flask) -> None:
             rdflib.URIRef("https://afs.github.io/rdf-patch/")) in graph
 
 
+def test_the_dataset_description_names_the_current_release_and_the_one_before(app: Flask, repo: Path) -> None:
+    """A harvester reads from VoID/DCAT which release is served, what came before and where its patch is."""
+    client = app.test_client()
+    graph = rdflib.Graph().parse(data=client.get("/.well-known/void.ttl").data, format="turtle")
+    dcat, dct = rdflib.Namespace("http://www.w3.org/ns/dcat#"), rdflib.Namespace("http://purl.org/dc/terms/")
+    newest, previous = client.get("/changes").get_json()["releases"][:2]
+    release = rdflib.URIRef(newest["iri"])
+    dataset = rdflib.URIRef("https://w3id.org/healthy-cities/.well-known/void#dataset")
+    assert (dataset, dcat.hasCurrentVersion, release) in graph and (dataset, dcat.hasVersion, release) in graph
+    assert (release, dcat.isVersionOf, dataset) in graph
+    assert (release, dcat.previousVersion, rdflib.URIRef(previous["iri"])) in graph
+    assert graph.value(release, dct.issued).toPython().isoformat() == newest["date"]
+    (patch,) = graph.objects(release, rdflib.RDFS.seeAlso)
+    assert client.get(str(patch)).get_data(as_text=True).startswith(f"H id <{newest['iri']}> .")
+    # the release IRI, dereferenced here, leads to the same patch
+    redirect = client.get(rdflib.URIRef(newest["iri"]).replace("https://w3id.org/healthy-cities", ""))
+    assert redirect.status_code == 303 and redirect.headers["Location"].endswith(f"/changes/{newest['id']}.rdfp")
+    assert client.get("/changes/0123456789abcdef0123456789abcdef01234567").status_code == 404
+
+
 def test_without_git_the_feed_says_there_is_no_history(repo: Path, tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     for folder in ("ontology", "data"):
@@ -135,6 +155,7 @@ def test_without_git_the_feed_says_there_is_no_history(repo: Path, tmp_path: Pat
     assert feed["tracked"] is False and feed["releases"] == []
     assert "not in a git repository" in feed["note"]
     assert "not in a git repository" in client.get("/changes.html").get_data(as_text=True)
+    assert "hasVersion" not in client.get("/.well-known/void.ttl").get_data(as_text=True)
 
 
 def test_uncommitted_changes_are_flagged(tmp_path: Path) -> None:
@@ -143,6 +164,11 @@ def test_uncommitted_changes_are_flagged(tmp_path: Path) -> None:
     feed = app_over(repo).test_client().get("/changes").get_json()
     assert feed["uncommitted"] is True and "uncommitted changes" in feed["note"]
     assert len(feed["releases"]) == 1
+    dirty = app_over(repo).test_client().get("/.well-known/void.ttl")
+    assert "dcat:hasVersion" in dirty.text and "dcat:hasCurrentVersion" not in dirty.text  # the served data is newer
+    commit(repo, "2014-2018 ends in 2017")  # the same files, now a release: other bytes, another ETag
+    clean = app_over(repo).test_client().get("/.well-known/void.ttl")
+    assert "dcat:hasCurrentVersion" in clean.text and clean.headers["ETag"] != dirty.headers["ETag"]
 
 
 def test_the_feed_over_real_http(app: Flask) -> None:

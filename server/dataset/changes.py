@@ -13,7 +13,8 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
+from pyoxigraph import Literal, NamedNode, Triple
 
 from .. import caching
 from ..changes.releases import History, Release, read_history
@@ -23,6 +24,11 @@ from ..graphs import DEFAULT_GRAPHS
 from ..linkeddata.publishing import settings
 from ..negotiation import HTML, Offer, choose
 
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_SEE_ALSO = NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
+XSD_DATETIME = NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 PAGE_SIZE = 50
 PATCHES_KEPT = 64
 RDF_PATCH = "application/rdf-patch"
@@ -105,8 +111,47 @@ def feed(ext: str | None = None) -> Response:
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if rel != "self")
-    head = found.releases[0].id if found.releases else ""
-    return caching.conditional(response, "changes", offer.name, str(page), head, str(found.uncommitted))
+    return caching.conditional(response, "changes", offer.name, str(page), *head())
+
+
+def head() -> tuple[str, ...]:
+    """What the feed's state adds to the data's own identity: the newest release and whether the
+    served files are newer (for ETags of responses that name the current release)."""
+    found = history()
+    return (found.releases[0].id if found.releases else "", str(found.uncommitted))
+
+
+def version_triples(dataset: str) -> list[Triple]:
+    """DCAT versioning for the dataset description: the newest release as ``dcat:hasVersion`` (and
+    ``dcat:hasCurrentVersion`` when the served data is that release, nothing uncommitted), with its
+    date, subject line, RDF Patch (``rdfs:seeAlso``) and ``dcat:previousVersion``; none without releases."""
+    found = history()
+    if not found.releases:
+        return []
+    newest = found.releases[0]
+    ds, release = NamedNode(dataset), NamedNode(release_iri(newest.id))
+    out = [Triple(ds, NamedNode(DCAT + "hasVersion"), release)]
+    if not found.uncommitted:
+        out.append(Triple(ds, NamedNode(DCAT + "hasCurrentVersion"), release))
+    out += [
+        Triple(release, RDF_TYPE, NamedNode(DCAT + "Dataset")),
+        Triple(release, NamedNode(DCAT + "isVersionOf"), ds),
+        Triple(release, NamedNode(DCAT + "version"), Literal(newest.id)),
+        Triple(release, NamedNode(DCT + "issued"), Literal(newest.date.isoformat(), datatype=XSD_DATETIME)),
+        Triple(release, NamedNode(DCT + "title"), Literal(newest.subject)),
+        Triple(release, RDFS_SEE_ALSO, NamedNode(request.url_root.rstrip("/") + url_for("changes.patch", release_id=newest.id))),
+    ]
+    if newest.previous:
+        out.append(Triple(release, NamedNode(DCAT + "previousVersion"), NamedNode(release_iri(newest.previous))))
+    return out
+
+
+@bp.route("/changes/<release_id>")
+def release(release_id: str) -> Response:
+    """A release's IRI (``release_iri``) dereferenced: 303 to its RDF Patch, the one document about it."""
+    if history().find(release_id) is None:
+        raise NotFound(f"no release {release_id!r}; the releases are listed at /changes")
+    return redirect(url_for("changes.patch", release_id=release_id), 303)  # type: ignore[return-value]
 
 
 @bp.route("/changes/<release_id>.rdfp")

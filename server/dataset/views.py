@@ -20,6 +20,7 @@ from ..linkeddata.publishing import context as page_context
 from ..negotiation import DOCUMENT_OFFERS, by_name
 from ..store import Store
 from . import void_page
+from .changes import head, version_triples
 from .description import Dump, Links, describe_dataset
 from .harvest_report import subsets
 
@@ -115,13 +116,13 @@ def void(ext: str | None = None) -> Response:
     def triples() -> list[Triple]:
         described = links()
         return (describe_dataset(store(), described, list(dumps().values()), caching.version_of(), TITLE)
-                + subsets(described.dataset))
+                + version_triples(described.dataset) + subsets(described.dataset))
 
     generic = url_for("dataset.void")
     def html(graph: list[Triple], common: dict[str, Any]) -> str:
         return render_template("void.html", view=void_page.build(links().dataset, graph, page_context()), **common)
 
-    response = respond(Negotiated(generic, generic, DOCUMENT_OFFERS), suffix, triples, html)
+    response = respond(Negotiated(generic, generic, DOCUMENT_OFFERS), suffix, triples, html, variant=head())
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Last-Modified, Vary"
     return response

@@ -157,11 +157,13 @@ def respond(
     has_next: bool = False,
     req: Request | None = None,
     app: Flask | None = None,
+    variant: tuple[str, ...] = (),
 ) -> Response | None:
     """Negotiate, build and answer one document with every header CONNEG.md asks for.
 
     ``req`` and ``app`` default to the current request and app; without ``html`` (no Flask
-    context to render a page in) an HTML answer is left to the caller: None."""
+    context to render a page in) an HTML answer is left to the caller: None. ``variant`` names what
+    else besides the data the bytes depend on (it goes into the ETag)."""
     req = req if req is not None else request
     offer = negotiation.choose(doc.offers, req.headers.get("Accept"), req.args.get("format"), suffix)
     if offer is negotiation.HTML and html is None:
@@ -193,4 +195,4 @@ def respond(
     response.headers["Link"] = ", ".join(links)
     response.vary.update(("Accept", "Accept-Language"))
     version = (app or current_app).extensions["hcn_version"]
-    return caching.conditional(response, req.path, offer.name, str(page), lang, req=req, version=version)
+    return caching.conditional(response, req.path, offer.name, str(page), lang, *variant, req=req, version=version)
