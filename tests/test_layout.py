@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "dataset": {"shared", "store", "changes", "linkeddata", "api"},
     "app": {"shared", "store", "operations"} | VIEWS,
     "production": {"shared", "store", "operations", "app"} | VIEWS,
-    "harvest": {"shared", "validation"},
+    "harvest": {"shared", "validation", "changes"},
     "cli": {"shared", "store", "validation", "changes", "harvest", "operations", "app", "production"} | VIEWS,
 }
 

@@ -4,7 +4,8 @@ Reads the terms ``/.well-known/void`` of this software publishes (``server.datas
 and any VoID or DCAT-AP catalogue like it: the ``dcat:Dataset`` with distributions, its
 ``dct:license``, ``dct:modified`` / ``dcat:version`` / ``owl:versionInfo`` (the release),
 ``void:sparqlEndpoint``, and per ``dcat:Distribution`` its ``dcat:downloadURL``,
-``dcat:mediaType``, ``dcat:compressFormat``, ``dcat:byteSize`` and ``spdx:checksum`` (sha256).
+``dcat:mediaType``, ``dcat:compressFormat``, ``dcat:byteSize`` and ``spdx:checksum`` (sha256);
+and, where the publisher has one, its change feed (``server.harvest.feed``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from pyoxigraph import NamedNode, RdfFormat, parse
+
+from .feed import RDF_PATCH_SPEC
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -57,6 +60,9 @@ class Offer:
     release: str
     endpoint: str
     dumps: tuple[Dump, ...]
+    current: str = ""  # dcat:hasCurrentVersion: the release in a change feed these dumps are
+    feed: str = ""  # the dcat:DataService serving the dataset's releases as RDF Patches
+    triples: int | None = None  # void:triples
 
     def best_dump(self) -> Dump:
         """The dump to download: the most preferred format, gzip before plain; ``DiscoveryError`` if none parses."""
@@ -91,8 +97,13 @@ def read_offer(body: bytes, content_type: str, url: str) -> Offer:
     props = about[dataset]
     dumps = tuple(_dump(about, about[d]) for d in props[DCAT + "distribution"] if about[d][DCAT + "downloadURL"])
     release = _first(props, DCAT + "version") or _first(props, OWL_VERSION) or _first(props, DCT + "modified")
+    feeds = sorted(_first(p, DCAT + "endpointURL") for p in about.values()
+                   if NamedNode(DCAT + "DataService") in p[RDF_TYPE] and dataset in p[DCAT + "servesDataset"]
+                   and NamedNode(RDF_PATCH_SPEC) in p[DCT + "conformsTo"])
+    triples = _first(props, VOID + "triples")
     return Offer(getattr(dataset, "value", str(dataset)), _first(props, DCT + "license"), release,
-                 _first(props, VOID + "sparqlEndpoint"), dumps)
+                 _first(props, VOID + "sparqlEndpoint"), dumps, _first(props, DCAT + "hasCurrentVersion"),
+                 feeds[0] if feeds else "", int(triples) if triples.isdigit() else None)
 
 
 def _dump(about: dict[object, dict[str, list]], props: dict[str, list]) -> Dump:

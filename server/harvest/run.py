@@ -2,8 +2,10 @@
 
 Per source, from its VoID/DCAT description (or, with no description, a CONSTRUCT of a SPARQL
 endpoint): conditional GET of the description (304: unchanged); the best dump; unchanged if its
-sha256 is the one already loaded; conditional GET of the dump (304: unchanged); its byte size and
-sha256 against the description; gunzip; parse; validate with the engine of ``hcn validate``
+sha256 is the one already loaded; when the graph held came from an earlier release of the
+publisher's change feed, the patches since then instead of the dump (``feed``; the dump when they
+do not fit); else a conditional GET of the dump (304: unchanged); its byte size and sha256 against
+the description; gunzip; parse; validate with the engine of ``hcn validate``
 (more SHACL violations than ``max_violations``, or any error, refuses it). Only then is the
 source's N-Quads file replaced (write beside, fsync, rename), so a failure at any step leaves the
 last good graph in place and is reported. The state and the harvest graph are rewritten after
@@ -29,6 +31,7 @@ from ..validation import Options, validate
 from .config import Source
 from .discovery import ACCEPT as DESCRIPTION_ACCEPT
 from .discovery import PARSERS, DiscoveryError, Dump, read_offer
+from .feed import FeedError, catch_up
 from .fetch import FetchError, Fetched, get
 from .provenance import harvest_graph
 from .state import Loaded, SourceState, load_states, replace_file, save_states
@@ -68,6 +71,15 @@ class _Download:
     release: str
     endpoint: str
     findings: tuple[str, ...] = ()
+    triples: list | None = None  # already parsed: caught up through the change feed, ``body`` is empty
+    sha256: str = ""  # of the dump these facts are, when not the body's own
+    byte_size: int | None = None
+    release_iri: str = ""
+
+    @property
+    def digest(self) -> str:
+        """The sha256 recorded for these facts: the body's, or that of the dump the feed caught up with."""
+        return self.sha256 or hashlib.sha256(self.body).hexdigest()
 
 
 def harvest(sources: list[Source], root: Path, base_iri: str, *,
@@ -105,12 +117,13 @@ def _one(source: Source, previous: SourceState, graph_file: Path, graph_iri: str
     loaded = previous.loaded if graph_file.is_file() else None
     downloaded = False
     try:
-        download = _download(source, state, loaded, conditional=loaded is not None and previous.outcome != "failed")
+        download = _download(source, state, loaded, graph_file,
+                             conditional=loaded is not None and previous.outcome != "failed")
         downloaded = download is not None
-        if download is not None:
+        if download is not None and download.triples is None:
             state.dump_url, state.dump_etag, state.dump_modified = (download.url, download.fetched.etag,
                                                                     download.fetched.last_modified)
-        if download is None or (loaded and hashlib.sha256(download.body).hexdigest() == loaded.sha256):
+        if download is None or (loaded and download.digest == loaded.sha256):
             state.outcome, state.last_success = "unchanged", now
             return state, Outcome(source.name, "unchanged", (), downloaded, loaded.triples if loaded else 0)
         state.loaded, state.findings = _check_and_swap(source, download, graph_file, graph_iri, now)
@@ -121,7 +134,8 @@ def _one(source: Source, previous: SourceState, graph_file: Path, graph_iri: str
     return state, Outcome(source.name, "loaded", tuple(state.findings), True, state.loaded.triples)
 
 
-def _download(source: Source, state: SourceState, loaded: Loaded | None, *, conditional: bool) -> _Download | None:
+def _download(source: Source, state: SourceState, loaded: Loaded | None, graph_file: Path, *,
+              conditional: bool) -> _Download | None:
     """The bytes to load, or None when the publisher says (304, the same checksum) that nothing changed."""
     if not source.void:
         url = source.endpoint + ("&" if "?" in source.endpoint else "?") + urlencode({"query": CONSTRUCT_ALL})
@@ -137,6 +151,18 @@ def _download(source: Source, state: SourceState, loaded: Loaded | None, *, cond
     dump = offer.best_dump()
     if loaded and dump.sha256 == loaded.sha256:
         return None
+    findings: tuple[str, ...] = ()
+    if conditional and loaded and loaded.release_iri and offer.feed and offer.current not in ("", loaded.release_iri):
+        try:
+            caught = catch_up(offer.feed, loaded.release_iri, offer.current, _held(graph_file), offer.triples)
+        except FeedError as exc:
+            findings = (f"{offer.feed}: change feed not used ({exc}); the dump was downloaded",)
+        else:
+            return _Download(b"", "application/rdf-patch", False, offer.feed, Fetched(200), offer.dataset,
+                             offer.licence or source.licence, offer.release, offer.endpoint,
+                             (f"{offer.feed}: caught up from {loaded.release_iri} with {len(caught.patches)} "
+                              "patches instead of the dump",),
+                             caught.triples, dump.sha256, dump.byte_size, offer.current)
     same = conditional and dump.url == state.dump_url
     fetched = get(dump.url, "*/*", etag=state.dump_etag if same else "", last_modified=state.dump_modified if same else "")
     if fetched.not_modified:
@@ -145,7 +171,16 @@ def _download(source: Source, state: SourceState, loaded: Loaded | None, *, cond
                           "but the server answered 304 Not Modified for the one loaded")
         return None
     return _Download(fetched.body, dump.media_type, dump.gzip, dump.url, fetched, offer.dataset,
-                     offer.licence or source.licence, offer.release, offer.endpoint, _verify(dump, fetched.body))
+                     offer.licence or source.licence, offer.release, offer.endpoint,
+                     findings + _verify(dump, fetched.body), release_iri=offer.current)
+
+
+def _held(graph_file: Path) -> list:
+    """The triples of the graph file served for a source (``FeedError`` when it cannot be read)."""
+    try:
+        return [q.triple for q in parse(path=graph_file, format=RdfFormat.N_QUADS)]
+    except (OSError, SyntaxError) as exc:
+        raise FeedError(f"the held graph cannot be read ({exc})") from None
 
 
 def _verify(dump: Dump, body: bytes) -> tuple[str, ...]:
@@ -161,18 +196,7 @@ def _verify(dump: Dump, body: bytes) -> tuple[str, ...]:
 def _check_and_swap(source: Source, download: _Download, graph_file: Path, graph_iri: str,
                     now: str) -> tuple[Loaded, list[str]]:
     """Decompress, parse, validate; then replace the source's graph file. ``Refused`` before any write."""
-    data = download.body
-    if download.gzip:
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise Refused(f"{download.url}: not valid gzip ({exc})") from None
-    fmt = PARSERS[download.media_type]
-    try:
-        triples = [q.triple for q in parse(data, fmt, base_iri=download.url, without_named_graphs=True,
-                                           rename_blank_nodes=True)]
-    except (SyntaxError, ValueError) as exc:
-        raise Refused(f"{download.url}: does not parse as {fmt.name}: {exc}") from None
+    triples = download.triples if download.triples is not None else _parsed(download)
     counts, findings = _validate(source, triples)
     if counts["error"] or counts["violation"] > source.max_violations:
         summary = (f"refused: {counts['error']} errors, {counts['violation']} violations "
@@ -181,10 +205,27 @@ def _check_and_swap(source: Source, download: _Download, graph_file: Path, graph
     graph = NamedNode(graph_iri)
     replace_file(graph_file, serialize([Quad(t.subject, t.predicate, t.object, graph) for t in triples],
                                        format=RdfFormat.N_QUADS) or b"")
-    loaded = Loaded(download.dataset, download.url, download.media_type, now, hashlib.sha256(download.body).hexdigest(),
-                    len(download.body), download.release, download.licence, download.endpoint, len(triples),
-                    counts["violation"] == 0, counts, list(source.shapes))
+    size = len(download.body) if download.byte_size is None else download.byte_size
+    loaded = Loaded(download.dataset, download.url, download.media_type, now, download.digest, size,
+                    download.release, download.licence, download.endpoint, len(triples), counts["violation"] == 0,
+                    counts, list(source.shapes), download.release_iri)
     return loaded, [*download.findings, *findings]
+
+
+def _parsed(download: _Download) -> list:
+    """The dump's triples, gunzipped and parsed with fresh blank nodes (``Refused`` when it cannot be)."""
+    data = download.body
+    if download.gzip:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise Refused(f"{download.url}: not valid gzip ({exc})") from None
+    fmt = PARSERS[download.media_type]
+    try:
+        return [q.triple for q in parse(data, fmt, base_iri=download.url, without_named_graphs=True,
+                                        rename_blank_nodes=True)]
+    except (SyntaxError, ValueError) as exc:
+        raise Refused(f"{download.url}: does not parse as {fmt.name}: {exc}") from None
 
 
 def _validate(source: Source, triples: list) -> tuple[dict[str, int], list[str]]:

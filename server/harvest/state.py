@@ -31,6 +31,7 @@ class Loaded:
     conforms: bool
     counts: dict[str, int]
     shapes: list[str]
+    release_iri: str = ""  # the publisher's release (dcat:hasCurrentVersion) these facts are, if it named one
 
 
 @dataclass
