@@ -56,6 +56,16 @@ def harvested_files(root: Path) -> list[Path]:
     return sorted(p for p in base.glob("*.nq") if p.is_file()) if base.is_dir() else []
 
 
+def harvested_graphs(root: Path) -> dict[str, Path]:
+    """Graph name (as for ``Settings.graph_iri``) -> its N-Quads file under ``root/harvest/``:
+    ``source/<name>`` for ``<name>.nq`` (what ``hcn harvest`` writes), ``harvest`` for the report.
+
+    >>> harvested_graphs(Path("/nowhere"))
+    {}
+    """
+    return {(HARVEST_GRAPH if p.stem == HARVEST_GRAPH else SOURCE_GRAPH + p.stem): p for p in harvested_files(root)}
+
+
 def all_files(root: Path) -> list[Path]:
     """Every file the served graph is loaded from (what the data version hashes)."""
     return [p for paths in sources(root).values() for p in paths] + harvested_files(root)

@@ -296,6 +296,35 @@ def test_the_aggregate_serves_the_union_its_subsets_and_the_report(world: World,
     assert client.get("/harvest", headers={"Accept": "text/html"}).status_code == 200
 
 
+def test_the_aggregate_loaded_into_a_remote_store_serves_the_same(world: World, second, tmp_path: Path) -> None:
+    """``hcn load`` of the harvested root into an Oxigraph server; the publisher in remote mode over it
+    answers the same union, subsets and report as ``hcn serve`` of the folder."""
+    from server.app import create_app
+
+    store = OxigraphServer(tmp_path / "remote").start()
+    try:
+        done = subprocess.run([sys.executable, "-m", "server.cli", "load", "--root", str(world.aggregate),
+                               "--endpoint", store.store_url, "--update-endpoint", store.update_url],
+                              env=ENV, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "graph/source/charlie" in done.stdout and "graph/harvest" in done.stdout
+        local, remote = (create_app({"root": world.aggregate, "pool_size": 0, "TESTING": True, **extra}).test_client()
+                         for extra in ({}, {"sparql_endpoint": store.query_url}))
+        dumps = [Dataset(parse(gzip.decompress(c.get("/dumps/healthy-cities.nt.gz").data), RdfFormat.N_TRIPLES))
+                 for c in (local, remote)]
+        assert isomorphic(dumps[1], harvested(world.aggregate, "alpha", "bravo", "charlie", "delta"))
+        assert isomorphic(*dumps)
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        answers = [c.get("/sparql", query_string={"query": count}, headers={"Accept": "application/sparql-results+json"})
+                   .get_json(force=True)["results"]["bindings"][0]["n"]["value"] for c in (local, remote)]
+        assert answers[0] == answers[1] and int(answers[0]) > TRIPLES
+        reports = [c.get("/harvest", headers={"Accept": "text/html"}).get_data(as_text=True) for c in (local, remote)]
+        for name, outcome in (("alpha", "unchanged"), ("bravo", "failed"), ("charlie", "loaded"), ("echo", "failed")):
+            assert all(f'<tr class="{outcome}" id="{name}">' in report for report in reports)
+    finally:
+        store.stop()
+
+
 def test_a_source_beyond_the_violation_threshold_is_refused(world: World, second, tmp_path: Path) -> None:
     shapes = tmp_path / "strict.ttl"
     shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .

@@ -1,9 +1,12 @@
-"""Push ontology, data and shapes into a remote store's named graphs (Graph Store Protocol).
+"""Push ontology, data and shapes (and a harvest's source and report graphs) into a remote store's
+named graphs (Graph Store Protocol).
 
 How a release replaces the previous one:
 
 1. Every source file is parsed here, with the same parser and base IRI as the embedded store, so a
    syntax error stops the load before the server is touched, and relative IRIs resolve the same.
+   A root written by ``hcn harvest`` adds each ``harvest/*.nq`` file as the graph it is served as
+   (``graphs.harvested_graphs``), in the same swap.
 2. With an update endpoint (atomic): each folder is ``PUT`` as N-Triples into a fresh staging graph
    ``<base>graph/staging/<token>/<folder>``, then ONE SPARQL Update request moves all three into
    place (``MOVE GRAPH staging TO GRAPH target``; ``DROP SILENT`` for an empty folder). Oxigraph runs
@@ -27,7 +30,7 @@ from pyoxigraph import RdfFormat, parse, serialize
 
 from ..config import Settings
 from ..errors import DataError, HcnError
-from ..graphs import sources
+from ..graphs import harvested_graphs, sources
 from .transport import transport_error
 
 N_TRIPLES = "application/n-triples"
@@ -76,6 +79,17 @@ def read_graph(paths: list[Path]) -> tuple[bytes, int]:
     return serialize(triples, format=RdfFormat.N_TRIPLES) or b"", len(triples)
 
 
+def read_quads(path: Path) -> tuple[bytes, int]:
+    """N-Triples of the quads of one harvested N-Quads file (its one graph) and the triple count."""
+    try:
+        triples = [q.triple for q in parse(path=path, format=RdfFormat.N_QUADS)]
+    except SyntaxError as exc:
+        raise DataError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise DataError(f"{path}: {exc.strerror or exc}") from None
+    return serialize(triples, format=RdfFormat.N_TRIPLES) or b"", len(triples)
+
+
 def _send(target: Target, url: str, method: str, body: bytes, content_type: str) -> None:
     request = urllib.request.Request(url, data=body, method=method, headers=target.headers(content_type))
     try:
@@ -97,12 +111,14 @@ def update(target: Target, text: str) -> None:
 
 
 def load_release(settings: Settings, root: Path, target: Target | None = None) -> list[tuple[str, int]]:
-    """Replace the ontology, data and shapes graphs from ``root``; returns (graph IRI, triples) per graph."""
+    """Replace the ontology, data and shapes graphs from ``root`` (and the harvest's graphs, if it has
+    one); returns (graph IRI, triples) per graph."""
     target = target or Target(settings.sparql_store_endpoint, settings.sparql_update_endpoint,
                               settings.sparql_user, settings.sparql_password, settings.sparql_auth)
     if not target.store_url:
         raise DataError("no Graph Store Protocol endpoint: pass --endpoint or set HCN_SPARQL_STORE_ENDPOINT")
     graphs = {name: read_graph(paths) for name, paths in sources(root).items()}
+    graphs.update({name: read_quads(path) for name, path in harvested_graphs(root).items()})
     if not target.update_url:
         for name, (body, _) in graphs.items():
             put_graph(target, settings.graph_iri(name), body)

@@ -11,8 +11,9 @@ The rest of the publisher consumes pyoxigraph result objects, so this backend re
   ``QueryTriples``. ``/sparql`` then serializes them with the same writers as the embedded path, so
   both backends answer with the same bytes for the same solutions.
 * The dataset is the embedded one: unless the request or the query names its own (protocol
-  parameters win, then ``FROM``), ``default-graph-uri`` = ontology + data and ``named-graph-uri`` =
-  all three graphs, so a store holding other graphs answers the same.
+  parameters win, then ``FROM``), ``default-graph-uri`` = ontology + data (+ each harvested source
+  of the root's ``harvest/`` folder) and ``named-graph-uri`` = all of those graphs (+ the harvest
+  report), so a store holding other graphs answers the same.
 * Named-query parameters (``substitutions``) become a trailing ``VALUES`` block of N-Triples terms.
 
 Failures map to one status each: cannot connect → 503 "SPARQL backend unavailable"; no answer
@@ -49,7 +50,7 @@ from ..config import Settings
 from ..literals import Rewrites
 from ..errors import BadGateway, QueryTimeout
 from ..formats import QueryResult
-from ..graphs import DEFAULT_GRAPHS, FOLDERS
+from ..graphs import DEFAULT_GRAPHS, FOLDERS, SOURCE_GRAPH, harvested_graphs
 from ..querytext import has_dataset_clause
 from .embedded import EmbeddedStore
 from .execute import Job, ListSink, execute
@@ -73,6 +74,9 @@ class RemoteStore:
         self._endpoint = settings.sparql_endpoint
         self._checker = EmbeddedStore(settings, OxStore())  # empty: parses and refuses, never answers
         self._graphs = {name: settings.graph_iri(name) for name in FOLDERS}
+        harvested = sorted(harvested_graphs(settings.root))  # what ``hcn load`` put there from the same root
+        self._sources = [settings.graph_iri(name) for name in harvested if name.startswith(SOURCE_GRAPH)]
+        self._extra = [settings.graph_iri(name) for name in harvested]
 
     def run(self, job: Job, *, timeout_s: float, claim: Claim | None = None) -> Answer:
         """Answer ``job`` with the endpoint's results, written by the embedded path's serializers;
@@ -135,8 +139,8 @@ class RemoteStore:
         elif own_dataset:
             defaults, named = [], []
         else:
-            defaults = [self._graphs[name] for name in DEFAULT_GRAPHS]
-            named = list(self._graphs.values())
+            defaults = [self._graphs[name] for name in DEFAULT_GRAPHS] + self._sources
+            named = list(self._graphs.values()) + self._extra
         for iri in defaults:
             client.addDefaultGraph(iri)
         for iri in named:
@@ -168,13 +172,13 @@ class RemoteStore:
         return b"".join(chunks)
 
     def __len__(self) -> int:
-        """Quads in the three named graphs (the embedded store holds nothing else)."""
-        rows = list(self.query(_QUADS, named_graphs=list(self._graphs.values())))  # type: ignore[arg-type]
+        """Quads in the publisher's named graphs (the embedded store holds nothing else)."""
+        rows = list(self.query(_QUADS, named_graphs=list(self._graphs.values()) + self._extra))  # type: ignore[arg-type]
         return int(rows[0]["n"].value) if rows else 0
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph IRI, zero for graphs the store lacks."""
-        sizes = dict.fromkeys(self._graphs.values(), 0)
+        sizes = dict.fromkeys([*self._graphs.values(), *self._extra], 0)
         for row in self.query(_GRAPH_SIZES, named_graphs=list(sizes)):  # type: ignore[union-attr]
             sizes[row["g"].value] = int(row["n"].value)
         return sizes
