@@ -30,7 +30,11 @@ def used_prefixes(triples: Iterable[Triple], prefixes: dict[str, str]) -> dict[s
                 iris.add(term.value)
             elif isinstance(term, Literal) and not term.language:
                 iris.add(term.datatype.value)
-    return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
+    # a namespace ending in / or # starts an IRI exactly when it starts the IRI's own namespace (up to
+    # its last / or #), and a page's IRIs share a few of those
+    spaces = {iri[:max(iri.rfind("/"), iri.rfind("#")) + 1] for iri in iris}
+    return {name: ns for name, ns in prefixes.items()
+            if any(space.startswith(ns) for space in (spaces if ns[-1:] in ("/", "#") else iris))}
 
 
 def context_document(prefixes: dict[str, str]) -> dict[str, Any]:
