@@ -201,3 +201,11 @@ def test_one_date_header_over_http(live_server: str) -> None:
         headers = _raw_headers(live_server, path)
         assert [name for name, _ in headers].count("Date") == 1, (path, headers)
         assert [name for name, _ in headers].count("Cache-Control") == 1, path
+
+
+def test_bytes_that_name_the_server_have_an_etag_per_address(client: FlaskClient) -> None:
+    """A compacted JSON-LD document names this server's context URL: other bytes, another ETag."""
+    path = "/doc/organisation/ostfold-fylkeskommune.jsonld"
+    one, other = (client.get(path, base_url=f"http://{host}/") for host in ("a.example", "b.example"))
+    assert one.data != other.data and one.headers["ETag"] != other.headers["ETag"]
+    assert client.get(path, base_url="http://a.example/").headers["ETag"] == one.headers["ETag"]

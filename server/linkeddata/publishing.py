@@ -195,4 +195,6 @@ def respond(
     response.headers["Link"] = ", ".join(links)
     response.vary.update(("Accept", "Accept-Language"))
     version = (app or current_app).extensions["hcn_version"]
-    return caching.conditional(response, req.path, offer.name, str(page), lang, *variant, req=req, version=version)
+    # JSON-LD names this server's context URL: the address the request came to is part of the bytes
+    return caching.conditional(response, req.path, offer.name, str(page), lang, req.url_root, *variant, req=req,
+                               version=version)
