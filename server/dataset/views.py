@@ -163,8 +163,6 @@ def sitemap() -> Response:
     return caching.conditional(response, "sitemap", raw or "", str(MAX_SITEMAP_URLS), root, kind=caching.Kind.DESCRIPTION)
 
 
-
-
 @bp.route("/context/v1.jsonld")
 def context() -> Response:
     """The published JSON-LD context every compacted document and dump refers to (versioned path)."""

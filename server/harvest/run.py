@@ -14,6 +14,7 @@ each source.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import tempfile
@@ -76,9 +77,10 @@ class _Download:
     byte_size: int | None = None
     release_iri: str = ""
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
-        """The sha256 recorded for these facts: the body's, or that of the dump the feed caught up with."""
+        """The sha256 recorded for these facts: the body's (hashed once), or that of the dump the feed
+        caught up with."""
         return self.sha256 or hashlib.sha256(self.body).hexdigest()
 
 
