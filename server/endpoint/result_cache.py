@@ -5,7 +5,10 @@ the same request — same method, query string, body, Content-Type and Accept, a
 scheme, host and mount point — gets the same bytes, unless the query asks for the time or for
 something random (``NOW()``, ``RAND()``, ``UUID()``, ``STRUUID()``, ``BNODE()``): the view marks
 those answers as not to keep. Researchers re-running a query, dashboards polling one, harvesters
-fetching the same pages: each web worker keeps the answers it gave (status 200, at most
+fetching the same pages: each web worker keeps the answers it gave the second time they were asked
+for (an answer asked for once — a crawler fetching every resource, researchers asking different
+questions — is never asked again, and copying it would be work for nothing; the keys seen once are
+remembered as hashes, the last ``SEEN_KEYS`` of them) (status 200, at most
 ``MAX_ANSWER_BYTES``, not HTML; a streamed answer is copied as it goes out and kept only if it ended
 whole) within ``result_cache_mb``, least recently used out first, every byte of the key counted. A
 hit skips Flask and the query pool; it still gets its own ``X-Request-Id``, an access-log line and
@@ -33,8 +36,11 @@ MAX_ANSWER_BYTES = 8 * 1024 * 1024
 COMPLETE = "hcn.answer_complete"
 #: environ key the /sparql view sets to False for answers that must not be kept (time, randomness).
 KEEP = "hcn.answer_keep"
-#: ASGI scope key the production front sets when it already looked the request up and missed.
+#: ASGI scope key the production front sets when it already looked the request up and missed: True
+#: when the answer is to be kept (its second sighting), False when not.
 MISSED = "hcn.cache_missed"
+#: How many requests seen once (not kept yet) are remembered, as hashes of their keys.
+SEEN_KEYS = 100_000
 ROUTE = "/sparql"
 PASS_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
                 "HTTP_IF_RANGE", "HTTP_RANGE")
@@ -62,16 +68,26 @@ class ResultCache:
         self.budget, self.max_query_bytes = budget_bytes, max_query_bytes
         self.entries: OrderedDict[Key, Answer] = OrderedDict()
         self.size = self.hits = self.misses = 0
+        self._seen: dict[int, None] = {}
         self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Forget every kept answer and every request seen."""
+        with self._lock:
+            self.entries.clear()
+            self._seen.clear()
+            self.size = 0
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         key = self.key(environ, self._body(environ))
         if key is None:
             return self.app(environ, start_response)
-        answer = None if environ.get("asgi.scope", {}).get(MISSED) else self.lookup(key)
+        looked_up = environ.get("asgi.scope", {}).get(MISSED)
+        answer = self.lookup(key) if looked_up is None else None
         if answer is None:
-            return self.fill(key, environ, start_response)
+            keep = self.seen_before(key) if looked_up is None else looked_up
+            return self.fill(key, environ, start_response) if keep else self.app(environ, start_response)
         rid = self.served(answer, environ, started)
         start_response(answer.status, [*answer.headers, (request_log.HEADER, rid)])
         return [answer.body]
@@ -107,6 +123,18 @@ class ResultCache:
             self.entries.move_to_end(key)
             self.hits += 1
             return answer
+
+    def seen_before(self, key: Key) -> bool:
+        """Whether ``key`` was asked for before (its answer is then worth keeping); remembers it if not.
+        Only a hash is kept: a collision at worst keeps an answer one request early."""
+        digest = hash(key)
+        with self._lock:
+            if self._seen.pop(digest, 0) is None:
+                return True
+            self._seen[digest] = None
+            if len(self._seen) > SEEN_KEYS:
+                del self._seen[next(iter(self._seen))]
+            return False
 
     def served(self, answer: Answer, environ: dict[str, Any], started: float) -> str:
         """Log and count one request answered from the cache; returns its request id."""

@@ -21,6 +21,7 @@ from .. import formats
 from ..caching import Kind, conditional
 from ..config import Settings
 from ..errors import BadRequest, HcnError, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
+from ..httpheaders import set_all, vary_on
 from ..operations import admission
 from ..protocol import ROW_HEADERS, parse_params, read_body
 from ..querytext import MAX_NESTING, nesting_depth
@@ -35,6 +36,8 @@ USAGE = "pass a SPARQL query as ?query=..., a form field 'query', or a body of t
 READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
 KINDS: tuple[formats.Kind, ...] = ("results", "graph")
 BODY_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update")
+CORS_HEADERS = (("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Expose-Headers", f"{ROW_HEADERS}, Retry-After, ETag, Last-Modified"))
 COUNT_DEFAULT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 #: SPARQL functions whose value changes from one evaluation to the next (matched anywhere in the text).
 VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
@@ -162,7 +165,8 @@ def sparql() -> Response | str:
 
 def answer_query(request: Request, app: Flask) -> Response | SparqlRequest:
     """The protocol answer to ``request`` (no Flask context needed: the production front calls this
-    on its own), or the request read, when the answer is a page or the service description.
+    on its own), or the request read, when the answer is a page or the service description. The
+    caller adds :func:`protocol_headers` (the blueprint's hook, or the front), errors included.
 
     Also leaves in ``request.environ`` what the result cache needs to know about the answer."""
     settings: Settings = app.extensions["hcn_settings"]
@@ -175,7 +179,7 @@ def answer_query(request: Request, app: Flask) -> Response | SparqlRequest:
     if kind is Kind.QUERY:
         cached = conditional(Response(), *variant, kind=kind, req=request, version=version)
         if cached.status_code == 304:  # the client has this answer: no query run
-            return protocol_headers(cached, request)
+            return cached
     job = Job(req.query, req.default_graphs, req.named_graphs, choices, settings.max_rows)
     store: Store = app.extensions["hcn_store"]
     answer = admission.run(store, job, timeout_s=settings.query_timeout_s,  # 429 past the client's share
@@ -183,15 +187,14 @@ def answer_query(request: Request, app: Flask) -> Response | SparqlRequest:
     request.environ[COMPLETE] = answer.complete  # for the result cache: keep only whole answers
     request.environ[KEEP] = not VOLATILE.search(req.query)  # ... and none that depend on time or chance
     fmt = formats.by_name(answer.head.kind, answer.head.format_name)  # type: ignore[arg-type]
-    response = Response(answer.body, content_type=fmt.content_type)
-    if settings.max_rows:
-        response.headers["X-Row-Cap"] = str(settings.max_rows)
-        response.headers["X-Result-Truncated"] = "true" if answer.head.truncated else "false"
+    headers = {"X-Row-Cap": str(settings.max_rows),
+               "X-Result-Truncated": "true" if answer.head.truncated else "false"} if settings.max_rows else {}
+    if kind is not Kind.QUERY:
+        headers["Cache-Control"] = kind.cache_control
+    response = Response(answer.body, headers=headers, content_type=fmt.content_type)
     if kind is Kind.QUERY:
         response = conditional(response, *variant, kind=kind, req=request, version=version)
-    else:
-        response.headers["Cache-Control"] = kind.cache_control
-    return protocol_headers(response, request)
+    return response
 
 
 def query_policy(request: Request, req: SparqlRequest,
@@ -227,9 +230,8 @@ def after_request(response: Response) -> Response:
 
 def protocol_headers(response: Response, request: Request) -> Response:
     """Negotiated responses vary on Accept; GET and POST are open to any origin (CORS)."""
-    response.vary.add("Accept")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = f"{ROW_HEADERS}, Retry-After, ETag, Last-Modified"
+    vary_on(response.headers, "Accept")
+    set_all(response.headers, CORS_HEADERS)
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = request.headers.get(

@@ -14,7 +14,6 @@ thread would deadlock on it).
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -60,8 +59,8 @@ def wait(awaitable: Awaitable[T]) -> T:
 
 
 def wait_readable(fd: int, timeout_s: float) -> bool:
-    """Under :func:`call`: whether ``fd`` became readable within ``timeout_s`` (the loop watches it);
-    ``fd`` is in blocking mode again afterwards, whatever the loop did to it."""
+    """Under :func:`call`: whether ``fd`` (non-blocking: the loop makes it so) became readable within
+    ``timeout_s`` (the loop watches it)."""
     return wait(_readable(fd, timeout_s))
 
 
@@ -75,7 +74,11 @@ async def _readable(fd: int, timeout_s: float) -> bool:
     finally:
         loop.remove_reader(fd)
         timer.cancel()
-        os.set_blocking(fd, True)  # uvloop (libuv's poll handle) made it non-blocking; its readers expect blocking
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running in this thread, if any."""
+    return asyncio._get_running_loop()
 
 
 def _settle(future: asyncio.Future[bool], value: bool) -> None:
@@ -92,7 +95,10 @@ class Waker:
         self._future: asyncio.Future[bool] = loop.create_future()
 
     def wake(self) -> None:
-        self._loop.call_soon_threadsafe(_settle, self._future, True)
+        if self._loop is _running_loop():  # woken on the loop's own thread: no self-pipe write needed
+            _settle(self._future, True)
+        else:
+            self._loop.call_soon_threadsafe(_settle, self._future, True)
 
     def sleep(self, timeout_s: float) -> None:
         """Until :meth:`wake` (or ``timeout_s``); call without holding a lock."""

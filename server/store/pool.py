@@ -50,6 +50,7 @@ from typing import Any, Protocol
 
 from .. import errors
 from ..errors import BackendError, Busy, HcnError, MemoryBudgetExceeded, QueryTimeout
+from .channel import Channel
 from .execute import Head, Job, Query, execute
 from .hand_off import Waker, suspended, wait_readable
 
@@ -310,7 +311,7 @@ class Worker:
     """The web process's handle on one worker, and the job it holds (whose, since when)."""
 
     pid: int
-    conn: Connection
+    conn: Channel
     claim: Claim | None = field(default=None, repr=False)
     since: float = 0.0
     replaced: bool = False  # killed and given back: a second ``_replace`` does nothing
@@ -407,7 +408,7 @@ class QueryPool:
         worker = self._acquire(claim, time.monotonic() + timeout_s)
         deadline = worker.since + timeout_s
         try:
-            worker.conn.send_bytes(encode_job(job))
+            worker.conn.send(encode_job(job))
         except OSError:
             self._replace(worker)
             raise BackendError("query worker unavailable; retry") from None
@@ -549,7 +550,7 @@ class QueryPool:
         """Next message from ``worker``; kill and replace it past the deadline or when it died."""
         try:
             ready = self._readable(worker, max(deadline - time.monotonic(), 0))
-            message = worker.conn.recv_bytes() if ready else None
+            message = worker.conn.receive() if ready else None
         except (EOFError, OSError):
             message = b""
         if message is None:
@@ -580,10 +581,17 @@ class QueryPool:
     def _readable(self, worker: Worker, timeout_s: float) -> bool:
         """Whether ``worker`` has a message within ``timeout_s``: polled in a thread, watched by the event
         loop under ``hand_off`` (a request cancelled meanwhile loses its worker: it is replaced)."""
+        channel = worker.conn
         if suspended() is None:
-            return worker.conn.poll(timeout_s)
+            return channel.poll(timeout_s)
+        deadline = time.monotonic() + timeout_s
         try:
-            return wait_readable(worker.conn.fileno(), timeout_s)
+            channel.fill()
+            while not channel.has_message():
+                if not wait_readable(channel.fileno(), deadline - time.monotonic()):
+                    return False
+                channel.fill()
+            return True
         except BaseException:
             self._replace(worker)
             raise
@@ -610,7 +618,7 @@ class QueryPool:
             message, fds = b"", []
         if len(message) != 8 or len(fds) != 1:
             raise BackendError("query worker could not be started")
-        return Worker(int.from_bytes(message, "big"), Connection(fds[0]))
+        return Worker(int.from_bytes(message, "big"), Channel(fds[0]))
 
     @staticmethod
     def _kill(worker: Worker) -> None:
