@@ -86,22 +86,40 @@ class DataVersion:
             sha.update(data)
         return cls(sha.hexdigest())
 
+    @functools.cached_property
+    def last_modified(self) -> str | None:
+        """``modified`` as an HTTP date (for Last-Modified), formatted once."""
+        return None if self.modified is None else http_date(self.modified)
+
     def declared(self, label: str | None, modified: date | None) -> DataVersion:
         """This version with the release label and date declared in the data (midnight UTC)."""
         when = None if modified is None else datetime.combine(modified, time(), tzinfo=timezone.utc)
         return DataVersion(self.digest, when, label)
 
     def etag(self, *variant: str) -> str:
-        """A strong ETag for one representation: data hash + what distinguishes the representation.
+        """A strong ETag for one representation: data hash, software hash (the code and templates
+        shape the bytes too) + what distinguishes the representation.
 
         >>> v = DataVersion("ab" * 32)
         >>> v.etag("ttl") != v.etag("html", "en")
         True
         """
-        sha = hashlib.sha256(self.digest.encode())
+        sha = hashlib.sha256(f"{self.digest}\0{software_digest()}".encode())
         for part in variant:
             sha.update(b"\0" + part.encode())
         return sha.hexdigest()[:32]
+
+
+@functools.cache
+def software_digest() -> str:
+    """sha256 over this package's own files (code, templates, the shipped contract), read once: a new
+    version that writes a representation differently gives it a new ETag, as RFC 9110 8.8.3 asks."""
+    package = Path(__file__).parent
+    sha = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        sha.update(f"{path.relative_to(package).as_posix()}\0".encode())
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
 
 
 #: The release the loaded data declares: the latest dcterms:modified of a dataset or ontology record,
@@ -159,8 +177,8 @@ def headers(kind: Kind, version: DataVersion | None = None, *variant: str) -> di
     out = {"Cache-Control": kind.cache_control}
     if version is not None and kind.fixed:
         out["ETag"] = quote_etag(version.etag(*variant))
-        if version.modified is not None:
-            out["Last-Modified"] = http_date(version.modified)
+        if version.last_modified is not None:
+            out["Last-Modified"] = version.last_modified
     return out
 
 
@@ -176,8 +194,11 @@ def not_modified(method: str, request_headers: Mapping[str, str], response_heade
             return False
         tags = parse_etags(if_none_match)
         return tags.star_tag or tags.contains_weak(unquote_etag(etag)[0] or "")
-    since, last = parse_date(request_headers.get("If-Modified-Since")), parse_date(response_headers.get("Last-Modified"))
-    return since is not None and last is not None and last <= since
+    since = parse_date(request_headers.get("If-Modified-Since"))
+    if since is None:
+        return False
+    last = parse_date(response_headers.get("Last-Modified"))
+    return last is not None and last <= since
 
 
 def version_of(app: Flask | None = None) -> DataVersion:

@@ -12,12 +12,13 @@ No Flask here: callers pass the raw header and parameters, and get an ``Offer`` 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from .errors import BadRequest, NotAcceptable, NotFound
+from .errors import BadRequest, HcnError, NotAcceptable, NotFound
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,24 @@ def choose(
     suffix: str | None = None,
 ) -> Offer:
     """Pick the representation: suffix (404 if unknown) > ``format=`` (400 if unknown) > Accept (406)."""
+    outcome = _remembered_choice(offers, accept, format_name, suffix)
+    if isinstance(outcome, Offer):
+        return outcome
+    raise outcome[0](outcome[1])
+
+
+@functools.lru_cache(maxsize=512)
+def _remembered_choice(offers: tuple[Offer, ...], accept: str | None, format_name: str | None,
+                       suffix: str | None) -> Offer | tuple[type[HcnError], str]:
+    """``choose``, memoized: clients repeat their Accept headers, and parsing and scoring one cost a
+    document more than its triple lookups. An error is kept as (class, message), raised fresh each time."""
+    try:
+        return _choose(offers, accept, format_name, suffix)
+    except (BadRequest, NotFound, NotAcceptable) as error:
+        return type(error), str(error)
+
+
+def _choose(offers: tuple[Offer, ...], accept: str | None, format_name: str | None, suffix: str | None) -> Offer:
     if suffix is not None:
         return by_name(offers, suffix, NotFound)
     if format_name:

@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from pyoxigraph import Literal, NamedNode, Triple
 
+from ..addressing import root_url
 from .. import caching
 from ..changes.releases import History, Release, read_history
 from ..changes.render import render
@@ -86,7 +87,7 @@ def feed(ext: str | None = None) -> Response:
         raise NotFound(f"no page {raw!r} of the change feed; pages 1 to {pages}")
     page = int(raw)
     releases = found.releases[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    root = request.url_root.rstrip("/")
+    root = root_url(request).rstrip("/")
     links = {"self": root + url_for("changes.feed", ext=offer.name, page=page if page > 1 else None),
              "first": root + url_for("changes.feed", ext=offer.name)}
     if page > 1:
@@ -139,7 +140,7 @@ def version_triples(dataset: str) -> list[Triple]:
         Triple(release, NamedNode(DCAT + "version"), Literal(newest.id)),
         Triple(release, NamedNode(DCT + "issued"), Literal(newest.date.isoformat(), datatype=XSD_DATETIME)),
         Triple(release, NamedNode(DCT + "title"), Literal(newest.subject)),
-        Triple(release, RDFS_SEE_ALSO, NamedNode(request.url_root.rstrip("/") + url_for("changes.patch", release_id=newest.id))),
+        Triple(release, RDFS_SEE_ALSO, NamedNode(root_url(request).rstrip("/") + url_for("changes.patch", release_id=newest.id))),
     ]
     if newest.previous:
         out.append(Triple(release, NamedNode(DCAT + "previousVersion"), NamedNode(release_iri(newest.previous))))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from ..addressing import root_url
 from ..api.examples import read_examples
 from ..caching import conditional
 from ..config import Settings
@@ -41,7 +42,7 @@ def index() -> Response:
     settings: Settings = current_app.extensions["hcn_settings"]
     sizes = store.graph_sizes()
     graphs = [(name, settings.graph_iri(name), sizes.get(settings.graph_iri(name), 0)) for name in FOLDERS]
-    endpoint = request.url_root.rstrip("/") + url_for("sparql.sparql")
+    endpoint = root_url(request).rstrip("/") + url_for("sparql.sparql")
     ctx = context()
     data_graph = [settings.graph_iri("data")]
     classes = [(ctx.iri(r["c"].value), int(r["n"].value)) for r in store.query(_CLASS_COUNTS, default_graphs=data_graph)]  # type: ignore[union-attr,index]
@@ -67,4 +68,4 @@ def index() -> Response:
     )
     response = Response(body, content_type="text/html; charset=utf-8")
     response.vary.add("Accept-Language")
-    return conditional(response, "home", lang, request.url_root)
+    return conditional(response, "home", lang, root_url(request))

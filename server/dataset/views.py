@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from pyoxigraph import Triple
 
+from ..addressing import root_url
 from .. import caching, formats
 from ..display import prefix_table
 from ..errors import BackendError, NotFound
@@ -96,7 +97,7 @@ def dump(name: str) -> Response:
 
 def links() -> Links:
     """Dataset IRI under the base, and absolute URLs of this server for endpoint and dumps."""
-    root = request.url_root.rstrip("/")
+    root = root_url(request).rstrip("/")
     return Links(
         dataset=settings().base_iri + ".well-known/void#dataset",
         base_iri=settings().base_iri,
@@ -131,7 +132,7 @@ def void(ext: str | None = None) -> Response:
 @bp.route("/sitemap.xml")
 def sitemap() -> Response:
     """Every document: landing page, ontology, shapes, each listing and each resource document."""
-    root = request.url_root.rstrip("/")
+    root = root_url(request).rstrip("/")
     prefix = settings().base_iri + "id/"
     query = "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?s"
     rests = []
@@ -169,7 +170,7 @@ def context() -> Response:
     body = json.dumps(jsonld.context_document(prefixes()), indent=1) + "\n"
     response = Response(body, content_type="application/ld+json")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return caching.conditional(response, "context", request.url_root, kind=caching.Kind.CONTEXT)
+    return caching.conditional(response, "context", root_url(request), kind=caching.Kind.CONTEXT)
 
 
 @bp.route("/robots.txt")
@@ -177,4 +178,4 @@ def robots() -> Response:
     """Every crawler welcome; the sitemap named (sitemaps.org, RFC 9309)."""
     body = f"User-agent: *\nAllow: /\nSitemap: {url_for('dataset.sitemap', _external=True)}\n"
     response = Response(body, content_type="text/plain; charset=utf-8")
-    return caching.conditional(response, "robots", request.url_root, kind=caching.Kind.DESCRIPTION)
+    return caching.conditional(response, "robots", root_url(request), kind=caching.Kind.DESCRIPTION)

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
+from ..addressing import root_url
 from .. import formats
 from ..caching import Kind, conditional
 from ..config import Settings
@@ -219,7 +220,7 @@ def describe_service(format_name: str | None) -> Response:
     )
     data = serialize_rdf(list(triples), format=fmt.oxi, prefixes=service_description.PREFIXES)  # type: ignore[arg-type]
     response = Response(data, content_type=fmt.content_type)
-    return conditional(response, "service", fmt.names[0], request.url_root, kind=Kind.DESCRIPTION)
+    return conditional(response, "service", fmt.names[0], root_url(request), kind=Kind.DESCRIPTION)
 
 
 @bp.after_request

@@ -82,5 +82,23 @@ def rdf_bytes(triples: list[Triple], format_name: str, prefixes: dict[str, str],
     fmt = {"ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES, "rdf": RdfFormat.RDF_XML}[format_name]
     if fmt is RdfFormat.N_TRIPLES:
         return serialize(triples, format=fmt) or b""
+    if fmt is RdfFormat.TURTLE:
+        return declared_as_used(serialize(triples, format=fmt, prefixes=prefixes) or b"")
     return serialize(triples, format=fmt, prefixes=used_prefixes(triples, prefixes)) or b""
+
+
+def declared_as_used(turtle: bytes) -> bytes:
+    """Turtle written with the whole prefix table, without the ``@prefix`` lines its body never uses.
+
+    The serializer abbreviates an IRI with a prefix whose namespace starts it, so the body is the
+    same as with :func:`used_prefixes`; a prefix is kept when ``name:`` occurs in the body (a
+    look in C, where collecting the terms was a Python loop over every triple). A chance occurrence
+    inside a literal keeps a declaration that is not needed, never drops one that is.
+    """
+    end = 0
+    while turtle.startswith(b"@prefix ", end):
+        end = turtle.index(b"\n", end) + 1
+    body = turtle[end:]
+    kept = [line for line in turtle[:end].splitlines(keepends=True) if line[8:line.index(b":", 8) + 1] in body]
+    return b"".join(kept) + body if end else turtle
 

@@ -14,6 +14,7 @@ from pyoxigraph import RdfFormat, Triple, serialize
 from werkzeug.wrappers import Request
 
 from .. import caching, negotiation
+from ..addressing import root_url
 from ..config import Settings
 from ..display import LABEL_PROPERTIES, Labels, prefix_table
 from ..errors import BadRequest, NotFound
@@ -116,7 +117,7 @@ def serialize_rdf(triples: list[Triple], offer: negotiation.Offer, app: Flask | 
                   req: Request | None = None) -> bytes:
     """Turtle and RDF/XML with the prefixes they use, N-Triples, or JSON-LD compacted with the published
     context (``app`` and ``req`` default to the current app and request)."""
-    root = (req if req is not None else request).url_root.rstrip("/")
+    root = root_url(req if req is not None else request).rstrip("/")
     return jsonld.rdf_bytes(triples, offer.name, prefixes(app), root + jsonld.CONTEXT_PATH)
 
 
@@ -196,5 +197,5 @@ def respond(
     response.vary.update(("Accept", "Accept-Language"))
     version = (app or current_app).extensions["hcn_version"]
     # JSON-LD names this server's context URL: the address the request came to is part of the bytes
-    return caching.conditional(response, req.path, offer.name, str(page), lang, req.url_root, *variant, req=req,
+    return caching.conditional(response, req.path, offer.name, str(page), lang, root_url(req), *variant, req=req,
                                version=version)
