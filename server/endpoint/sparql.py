@@ -7,7 +7,6 @@ query UI; with a query, a browser asking for HTML gets the UI with the query fil
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,7 @@ from ..errors import BadRequest, HcnError, NotAcceptable, PayloadTooLarge, Unsup
 from ..httpheaders import set_all, vary_on
 from ..operations import admission
 from ..protocol import ROW_HEADERS, parse_params, read_body
-from ..querytext import MAX_NESTING, nesting_depth
+from ..querytext import MAX_NESTING, is_volatile, nesting_depth
 from ..store import Store
 from ..store.execute import Job
 from . import query_ui, service_description
@@ -40,8 +39,6 @@ BODY_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query", "
 CORS_HEADERS = (("Access-Control-Allow-Origin", "*"),
                 ("Access-Control-Expose-Headers", f"{ROW_HEADERS}, Retry-After, ETag, Last-Modified"))
 COUNT_DEFAULT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-#: SPARQL functions whose value changes from one evaluation to the next (matched anywhere in the text).
-VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
 
 
 @dataclass(frozen=True)
@@ -186,7 +183,7 @@ def answer_query(request: Request, app: Flask) -> Response | SparqlRequest:
     answer = admission.run(store, job, timeout_s=settings.query_timeout_s,  # 429 past the client's share
                            admission=app.extensions["hcn_admission"], environ=request.environ)
     request.environ[COMPLETE] = answer.complete  # for the result cache: keep only whole answers
-    request.environ[KEEP] = not VOLATILE.search(req.query)  # ... and none that depend on time or chance
+    request.environ[KEEP] = kind is not Kind.VOLATILE or not is_volatile(req.query)  # ... nor time or chance
     fmt = formats.by_name(answer.head.kind, answer.head.format_name)  # type: ignore[arg-type]
     headers = {"X-Row-Cap": str(settings.max_rows),
                "X-Result-Truncated": "true" if answer.head.truncated else "false"} if settings.max_rows else {}
@@ -202,7 +199,7 @@ def query_policy(request: Request, req: SparqlRequest,
                  choices: dict[str, str | HcnError]) -> tuple[Kind, tuple[str, ...]]:
     """A GET answer is fixed by the release, the query, its dataset and the negotiated formats
     (validators and caching allowed); a POST, or a query using NOW(), RAND() ..., is not."""
-    if request.method != "GET" or VOLATILE.search(req.query or ""):
+    if request.method != "GET" or is_volatile(req.query or ""):
         return Kind.VOLATILE, ()
     formats_chosen = [f"{kind}={c if isinstance(c, str) else type(c).__name__}" for kind, c in choices.items()]
     return Kind.QUERY, ("sparql", req.query or "", "\0".join(req.default_graphs or ["-"]),

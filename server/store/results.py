@@ -71,7 +71,7 @@ def _json_term_text(term: Any) -> str:
 
 def write_json(variables: list[str], rows: Iterable[Row]) -> Iterator[str]:
     """SPARQL 1.1 Query Results JSON; one piece per batch of rows (per-piece overhead dominated before)."""
-    yield '{"head":{"vars":' + json.dumps(variables) + '},"results":{"bindings":['
+    yield '{"head":{"vars":[' + ", ".join(map(_enc, variables)) + ']},"results":{"bindings":['
     keys = [_enc(v) + ": " for v in variables]
     batch: list[str] = []
     separator = ""
