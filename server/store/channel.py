@@ -63,7 +63,6 @@ class Channel:
     def poll(self, timeout_s: float) -> bool:
         """Block this thread until a whole message (or the end) is here, at most ``timeout_s``."""
         deadline = time.monotonic() + timeout_s
-        self.fill()
         while not self.has_message():
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not _wait(self._fd, select.POLLIN, remaining):

@@ -585,8 +585,7 @@ class QueryPool:
         if suspended() is None:
             return channel.poll(timeout_s)
         deadline = time.monotonic() + timeout_s
-        try:
-            channel.fill()
+        try:  # no read before the wait: right after the job went out, it would find nothing
             while not channel.has_message():
                 if not wait_readable(channel.fileno(), deadline - time.monotonic()):
                     return False
