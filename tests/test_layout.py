@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "server"
-SHARED = {"config", "errors", "formats", "negotiation", "graphs", "querytext", "queryerrors", "caching", "protocol",
-          "project", "display", "literals", "contract", "__init__"}
+SHARED = {"config", "errors", "formats", "negotiation", "addressing", "httpheaders", "graphs", "querytext",
+          "queryerrors", "caching", "protocol", "project", "display", "literals", "contract", "__init__"}
 VIEWS = {"api", "linkeddata", "endpoint", "dataset", "search"}
 #: What each group may import besides itself (the same rules as the subpackages' docstrings).
 ALLOWED: dict[str, set[str]] = {

@@ -121,9 +121,9 @@ def serve(overrides: Mapping[str, Any], workers: int | None = None, threads: int
     handler.setFormatter(Formatter("%(asctime)s %(name)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
     # one access-log line per request: skip what no format here shows (the logging HOWTO's
-    # "Optimization" section): caller lookup, thread names, process ids (gunicorn's error log shows the pid)
+    # "Optimization" section): caller lookup, thread names (gunicorn's error log shows the process id)
     logging._srcfile = None  # type: ignore[attr-defined]
-    logging.logThreads = logging.logMultiprocessing = logging.logProcesses = False
+    logging.logThreads = logging.logMultiprocessing = False
     try:
         ProductionServer(gunicorn_options(settings, workers, threads), overrides).run()
     except SystemExit as exc:  # gunicorn exits through sys.exit
