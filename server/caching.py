@@ -28,6 +28,7 @@ from werkzeug.http import http_date, parse_date, parse_etags, quote_etag, unquot
 from werkzeug.security import safe_join
 
 from .errors import HcnError
+from .httpheaders import set_all
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ def conditional(response: Response, *variant: str, kind: Kind = Kind.DOCUMENT, r
     """Set the policy's headers for ``kind`` and the release (default: the current app's), and make the
     response a 304 if the client has it (``req``: default the current request)."""
     req = req or request
-    response.headers.update(headers(kind, version or version_of(), *variant))
+    set_all(response.headers, headers(kind, version or version_of(), *variant).items())
     if response.status_code == 200 and not_modified(req.method, req.headers, response.headers):
         response.status_code = 304  # werkzeug drops the content headers on output
         response.response = []

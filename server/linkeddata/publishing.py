@@ -188,13 +188,11 @@ def respond(
     else:
         lang = ""
         body = serialize_rdf(sorted(graph, key=str), offer, app, req)  # one order: the same bytes in every process
-    response = Response(body, content_type=offer.content_type)
-    response.content_location = doc.url(offer, **page_args)
     links = [f'<{doc.url(o, **page_args)}>; rel="alternate"; type="{o.media_type}"' for o in doc.offers if o is not offer]
     if has_next:
         links.append(f'<{doc.url(None, page=str(page + 1))}>; rel="next"')
-    response.headers["Link"] = ", ".join(links)
-    response.vary.update(("Accept", "Accept-Language"))
+    headers = {"Content-Location": doc.url(offer, **page_args), "Link": ", ".join(links), "Vary": "Accept, Accept-Language"}
+    response = Response(body, headers=headers, content_type=offer.content_type)
     version = (app or current_app).extensions["hcn_version"]
     # JSON-LD names this server's context URL: the address the request came to is part of the bytes
     return caching.conditional(response, req.path, offer.name, str(page), lang, root_url(req), *variant, req=req,

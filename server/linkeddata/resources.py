@@ -11,6 +11,7 @@ from werkzeug.wrappers import Request
 
 from .. import negotiation
 from ..errors import NotFound
+from ..httpheaders import set_all
 from . import documents, ontology_page, timeline
 from .pages import classifications, resource_view, subject_rows
 from .publishing import (
@@ -134,9 +135,12 @@ def _suffix(ext: str | None) -> str | None:
     return None if ext is None else negotiation.by_name(negotiation.DOCUMENT_OFFERS, ext, NotFound).name
 
 
+CORS_HEADERS = (("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Expose-Headers", "ETag, Link, Content-Location, Last-Modified, Vary"))
+
+
 @bp.after_request
 def cors(response: Response) -> Response:
     """Documents are public: any origin may GET them and read the negotiation headers."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Last-Modified, Vary"
+    set_all(response.headers, CORS_HEADERS)
     return response

@@ -12,6 +12,7 @@ per-process files, summed at scrape time); ``child_exit`` marks dead workers.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -82,7 +83,11 @@ class ProductionServer(BaseApplication):  # type: ignore[misc]
         from ..app import create_app
         from .asgi import Front
 
-        return Front(create_app(self._overrides, fork_workers=False), threads=self.cfg.threads)
+        front = Front(create_app(self._overrides, fork_workers=False), threads=self.cfg.threads)
+        # what is loaded now lives as long as the server: out of the cyclic collector's reach, so no
+        # forked worker's collection walks it and copies every page it sits on (copy-on-write)
+        gc.freeze()
+        return front
 
 
 class Worker(UvicornWorker):  # type: ignore[misc]

@@ -18,6 +18,7 @@ import atexit
 import os
 import time
 from collections.abc import Iterator, Mapping
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,10 @@ from .pool import Answer, Claim, QueryPool
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 #: The side graph of source triples whose literal the store rewrote, kept wrapped (:mod:`server.literals`).
 AS_WRITTEN = literals.WRAP + "graph"
+
+
+#: Triples parsed, labelled and inserted at a time when loading a file.
+LOAD_CHUNK = 100_000
 
 
 class EmbeddedStore:
@@ -149,16 +154,17 @@ class EmbeddedStore:
             graph = self._graph[name]
             for path in paths:
                 number += 1
-                try:
-                    triples = _labelled(parse(path=path, format=RdfFormat.TURTLE, base_iri=path.resolve().as_uri()),
-                                        f"f{number}b")
+                triples = _labelled(parse(path=path, format=RdfFormat.TURTLE, base_iri=path.resolve().as_uri()),
+                                    f"f{number}b")
+                try:  # a chunk at a time: a whole file as Python objects took its size many times over
+                    while chunk := list(islice(triples, LOAD_CHUNK)):
+                        kept = [Quad(t.subject, t.predicate, literals.wrap(t.object), as_written)  # type: ignore[arg-type]
+                                for t in literals.to_keep(chunk)]
+                        extend([Quad(t.subject, t.predicate, t.object, graph) for t in chunk] + kept)
                 except SyntaxError as exc:
                     raise DataError(f"{path}: {exc}") from None
                 except OSError as exc:
                     raise DataError(f"{path}: {exc.strerror or exc}") from None
-                kept = [Quad(t.subject, t.predicate, literals.wrap(t.object), as_written)  # type: ignore[arg-type]
-                        for t in literals.to_keep(triples)]
-                extend([Quad(t.subject, t.predicate, t.object, graph) for t in triples] + kept)
 
         load = ox.bulk_load if bulk else ox.load
         for path in harvested_files(root):
@@ -256,7 +262,7 @@ class EmbeddedStore:
             raise BadRequest(f"invalid graph IRI: {exc}") from None
 
 
-def _labelled(triples: Iterator[Any], prefix: str) -> list[Triple]:
+def _labelled(triples: Iterator[Any], prefix: str) -> Iterator[Triple]:
     """``triples`` with each blank node renamed ``{prefix}{n}``, n counting them in order of appearance."""
     names: dict[str, BlankNode] = {}
 
@@ -268,4 +274,8 @@ def _labelled(triples: Iterator[Any], prefix: str) -> list[Triple]:
             return node
         return term
 
-    return [Triple(name(t.subject), t.predicate, name(t.object)) for t in triples]
+    for triple in triples:  # most triples have no blank node: passed on as they are
+        if type(triple.subject) is BlankNode or type(triple.object) is BlankNode:
+            yield Triple(name(triple.subject), triple.predicate, name(triple.object))
+        else:
+            yield triple
