@@ -19,7 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     ``--preload``) starts one per worker process after the fork (``server.production.gunicorn``).
     """
     from .api import views as api
-    from .caching import DataVersion, install, release_of
+    from .caching import DataVersion, install, release_of, software_digest
     from .dataset import changes, harvest_report, home
     from .dataset import views as dataset
     from .endpoint import result_cache, sparql
@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, fork_workers: bool = 
     app.extensions["hcn_settings"] = settings
     files = all_files(settings.root)
     version = DataVersion.from_files(files, settings.root)
+    software_digest()  # read now, from the files of the code that runs (and before any fork)
     store = open_store(settings, workers=fork_workers, version=version.digest)
     app.extensions["hcn_version"] = version.declared(*release_of(store))
     app.extensions["hcn_store"] = metrics.init_app(app, store)  # forks query workers: before any thread

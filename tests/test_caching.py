@@ -209,3 +209,14 @@ def test_bytes_that_name_the_server_have_an_etag_per_address(client: FlaskClient
     one, other = (client.get(path, base_url=f"http://{host}/") for host in ("a.example", "b.example"))
     assert one.data != other.data and one.headers["ETag"] != other.headers["ETag"]
     assert client.get(path, base_url="http://a.example/").headers["ETag"] == one.headers["ETag"]
+
+
+def test_a_new_software_version_gives_new_etags(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The code shapes a representation's bytes as much as the data: its files are part of every ETag."""
+    from server import caching
+
+    version = caching.DataVersion("ab" * 32)
+    before = version.etag("ttl", "/doc/x")
+    assert caching.software_digest() == caching.software_digest()  # read once, from the code that runs
+    monkeypatch.setattr(caching, "software_digest", lambda: "another version")
+    assert version.etag("ttl", "/doc/x") != before
