@@ -16,8 +16,8 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
-from ..addressing import root_url
 from .. import formats
+from ..addressing import root_url
 from ..caching import Kind, conditional
 from ..config import Settings
 from ..errors import BadRequest, HcnError, NotAcceptable, PayloadTooLarge, UnsupportedMediaType

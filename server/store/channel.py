@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import select
 import time
+from collections.abc import Callable
 
 #: The most bytes taken from the socket per read (a big answer arrives in 64 KiB chunks anyway).
 READ_BYTES = 256 * 1024
@@ -40,7 +41,7 @@ class Channel:
             try:
                 view = view[os.write(self._fd, view):]
             except BlockingIOError:
-                _wait(self._fd, select.POLLOUT, 1.0)
+                _ready(self._fd, select.POLLOUT, 1.0)
 
     def has_message(self) -> bool:
         """Whether a whole message, or the end of the stream, is already here."""
@@ -60,12 +61,13 @@ class Channel:
         else:
             self._ended = True
 
-    def poll(self, timeout_s: float) -> bool:
-        """Block this thread until a whole message (or the end) is here, at most ``timeout_s``."""
+    def poll(self, timeout_s: float, wait_readable: Callable[[int, float], bool] | None = None) -> bool:
+        """Whether a whole message (or the end) is here within ``timeout_s``: waiting blocks this thread,
+        or is ``wait_readable(fd, seconds)`` (an event loop's wait, ``hand_off.wait_readable``)."""
+        wait = wait_readable or _readable
         deadline = time.monotonic() + timeout_s
         while not self.has_message():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not _wait(self._fd, select.POLLIN, remaining):
+            if not wait(self._fd, max(deadline - time.monotonic(), 0.0)):
                 return False
             self.fill()
         return True
@@ -87,8 +89,12 @@ class Channel:
             os.close(self._fd)
 
 
-def _wait(fd: int, events: int, timeout_s: float) -> bool:
+def _ready(fd: int, events: int, timeout_s: float) -> bool:
     """Whether ``fd`` became ready for ``events`` within ``timeout_s`` (poll: any descriptor number)."""
     poller = select.poll()
     poller.register(fd, events)
     return bool(poller.poll(max(timeout_s, 0.0) * 1000))
+
+
+def _readable(fd: int, timeout_s: float) -> bool:
+    return _ready(fd, select.POLLIN, timeout_s)

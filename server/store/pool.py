@@ -581,16 +581,10 @@ class QueryPool:
     def _readable(self, worker: Worker, timeout_s: float) -> bool:
         """Whether ``worker`` has a message within ``timeout_s``: polled in a thread, watched by the event
         loop under ``hand_off`` (a request cancelled meanwhile loses its worker: it is replaced)."""
-        channel = worker.conn
         if suspended() is None:
-            return channel.poll(timeout_s)
-        deadline = time.monotonic() + timeout_s
-        try:  # no read before the wait: right after the job went out, it would find nothing
-            while not channel.has_message():
-                if not wait_readable(channel.fileno(), deadline - time.monotonic()):
-                    return False
-                channel.fill()
-            return True
+            return worker.conn.poll(timeout_s)
+        try:
+            return worker.conn.poll(timeout_s, wait_readable)
         except BaseException:
             self._replace(worker)
             raise
